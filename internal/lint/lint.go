@@ -1,0 +1,152 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/octo-sts-action/octo-sts/internal/policy"
+)
+
+// Options carries what the linter cannot see in a file itself: which kind it is and which
+// repository it lives in (the org policy repository parses files differently).
+type Options struct {
+	// Kind forces the file kind; "" (or "auto") infers it from the path and Repository.
+	Kind policy.Kind
+	// OrgPolicyRepo is the server's ORG_POLICY_REPO (default ".github").
+	OrgPolicyRepo string
+	// Repository is "owner/name" of the repository being linted (GITHUB_REPOSITORY); its name
+	// decides whether policies are org policies. Empty means "not the org policy repository".
+	Repository string
+}
+
+func (o Options) orgPolicyRepo() string {
+	if o.OrgPolicyRepo == "" {
+		return policy.DefaultOrgPolicyRepo
+	}
+	return o.OrgPolicyRepo
+}
+
+// InPolicyRepo reports whether the linted repository is the org policy repository; the webhook
+// compares case-insensitively and so do we (the exchange is case-sensitive: see rule policy-repo-case).
+func (o Options) InPolicyRepo() bool {
+	if o.Repository == "" {
+		return false
+	}
+	name := o.Repository
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.EqualFold(name, o.orgPolicyRepo())
+}
+
+// KindOf infers how the server would parse the file at repo-relative path p.
+func KindOf(p string, o Options) policy.Kind {
+	if o.Kind != "" && o.Kind != "auto" {
+		return o.Kind
+	}
+	if path.Base(filepath.ToSlash(p)) == policy.IssuersFileName {
+		return policy.KindIssuers
+	}
+	if o.InPolicyRepo() {
+		return policy.KindOrg
+	}
+	return policy.KindRepo
+}
+
+// IsPolicyPath reports whether p is a file the linter should look at when walking a directory:
+// anything YAML-ish under a chainguard directory, so misnamed files get a finding instead of silence.
+func IsPolicyPath(p string) bool {
+	p = filepath.ToSlash(p)
+	base := path.Base(p)
+	return strings.HasSuffix(base, ".sts.yaml") || strings.HasSuffix(base, ".sts.yml") ||
+		base == policy.IssuersFileName ||
+		(strings.Contains("/"+p, "/.github/chainguard/") && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml")))
+}
+
+// Paths lints files and directories (walked recursively for policy files). Display paths are made
+// relative to root when possible so annotations land on pull-request lines. An unreadable or
+// missing path is an error (exit 3 territory), not a finding.
+func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
+	var out []Finding
+	n := 0
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, n, err
+		}
+		if !info.IsDir() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil, n, err
+			}
+			n++
+			out = append(out, Bytes(display(root, p), data, o)...)
+			continue
+		}
+		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !IsPolicyPath(fp) {
+				return nil
+			}
+			data, err := os.ReadFile(fp)
+			if err != nil {
+				return err
+			}
+			n++
+			out = append(out, Bytes(display(root, fp), data, o)...)
+			return nil
+		})
+		if err != nil {
+			return nil, n, err
+		}
+	}
+	return Sort(out), n, nil
+}
+
+// display turns p into a slash-separated path relative to root (the repository root).
+func display(root, p string) string {
+	if root != "" {
+		if ap, err := filepath.Abs(p); err == nil {
+			if ar, err := filepath.Abs(root); err == nil {
+				if rel, err := filepath.Rel(ar, ap); err == nil && !strings.HasPrefix(rel, "..") {
+					return filepath.ToSlash(rel)
+				}
+			}
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+// ErrNoFiles is returned by callers when the given paths held no policy files at all.
+var ErrNoFiles = errors.New("no policy files found")
+
+// Bytes lints one file's contents; p is the repo-relative path used for kind detection and output.
+func Bytes(p string, data []byte, o Options) []Finding {
+	kind := KindOf(p, o)
+	f := newFile(p, data, kind, o)
+	f.run()
+	return Sort(f.findings)
+}
+
+// finding constructors keep positions valid (1-based, end never before start).
+func (f *file) add(rule string, n *node, format string, args ...any) {
+	r := ruleByID[rule]
+	if r == nil {
+		panic("lint: unregistered rule " + rule)
+	}
+	line, col, eline, ecol := 1, 1, 1, 1
+	if n != nil {
+		line, col, eline, ecol = n.span()
+	}
+	f.findings = append(f.findings, Finding{
+		File: f.path, Line: line, Column: col, EndLine: eline, EndColumn: ecol,
+		Rule: rule, Severity: r.Severity, Message: fmt.Sprintf(format, args...),
+	})
+}

@@ -1,0 +1,104 @@
+package sts
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Class names a failure family so the action can pick one annotation title and the right advice
+// without parsing message strings.
+type Class string
+
+// The failure classes a caller can branch on; each maps to one kind of fix for the user.
+const (
+	ClassInput        Class = "invalid input"
+	ClassIDToken      Class = "no ID token"
+	ClassBadRequest   Class = "bad request"
+	ClassUnauthorized Class = "unauthenticated"
+	ClassDenied       Class = "permission denied"
+	ClassNotFound     Class = "trust policy not found"
+	ClassRateLimited  Class = "rate limited"
+	ClassServer       Class = "server error"
+	ClassHTTP         Class = "unexpected HTTP status"
+	ClassNetwork      Class = "network error"
+	ClassTimeout      Class = "timed out"
+	ClassBadResponse  Class = "bad response"
+)
+
+// Error is a failed exchange with everything a user needs to act on it; Message never contains
+// the OIDC token (it is scrubbed from server text before the Error is built).
+type Error struct {
+	Class    Class
+	Status   int    // HTTP status of the last answer; 0 when there was none
+	Endpoint string // "id-token" or "sts": which service the last attempt failed at
+	Message  string // the server's `message` (or our own explanation), safe to print
+	Attempts int
+	Elapsed  time.Duration
+	// GaveUp is set when the failure was retryable but the deadline or attempt budget ran out.
+	GaveUp bool
+	Err    error
+}
+
+func (e *Error) Error() string {
+	s := string(e.Class)
+	if e.Status != 0 {
+		s = fmt.Sprintf("%s (%d)", s, e.Status)
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Title is the one-line annotation title, e.g. "octo-sts: permission denied (403)", so the
+// failure class is readable from the job's annotation list alone.
+func (e *Error) Title() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("octo-sts: %s (%d)", e.Class, e.Status)
+	}
+	return "octo-sts: " + string(e.Class)
+}
+
+// Summary is the single retry summary line, e.g. "3 attempts in 2.1s; last: 503".
+func (e *Error) Summary() string {
+	last := string(e.Class)
+	if e.Status != 0 {
+		last = fmt.Sprint(e.Status)
+	}
+	return summary(e.Attempts, e.Elapsed, last)
+}
+
+func summary(attempts int, elapsed time.Duration, last string) string {
+	noun := "attempts"
+	if attempts == 1 {
+		noun = "attempt"
+	}
+	return fmt.Sprintf("%d %s in %.1fs; last: %s", attempts, noun, elapsed.Seconds(), last)
+}
+
+// classify maps an STS HTTP status to its class and whether a retry can change the outcome:
+// 429 and 5xx are transient by design (rate limits, app#1682 503s); 400/401/403/404 are
+// verdicts about the request or policy and would only hit the server's negative cache again.
+func classify(status int) (Class, bool) {
+	switch {
+	case status == http.StatusBadRequest:
+		return ClassBadRequest, false
+	case status == http.StatusUnauthorized:
+		return ClassUnauthorized, false
+	case status == http.StatusForbidden:
+		return ClassDenied, false
+	case status == http.StatusNotFound:
+		return ClassNotFound, false
+	case status == http.StatusTooManyRequests:
+		return ClassRateLimited, true
+	case status == http.StatusNotImplemented:
+		return ClassServer, false
+	case status >= 500 && status <= 599:
+		return ClassServer, true
+	default:
+		return ClassHTTP, false
+	}
+}

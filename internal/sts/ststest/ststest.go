@@ -1,0 +1,481 @@
+// Package ststest provides loopback fakes of the three services an exchange touches (the GitHub
+// Actions ID-token endpoint, an Octo STS server and the GitHub API), so unit tests, benchmarks and
+// the container test all exercise the real binary against the same scripted behaviour.
+package ststest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// Issuer is the issuer the fake ID-token endpoint signs as (GitHub's real one, so claim output
+// looks like production).
+const Issuer = "https://token.actions.githubusercontent.com"
+
+// Signer signs real RS256 JWTs so the fake STS can verify what the client sends, exactly as the
+// real server would.
+type Signer struct {
+	key    *rsa.PrivateKey
+	signer jose.Signer
+}
+
+// NewSigner makes a signer with a fresh 2048-bit key.
+func NewSigner() (*Signer, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "fake"))
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{key: key, signer: s}, nil
+}
+
+// Sign returns a compact JWT carrying claims.
+func (s *Signer) Sign(claims map[string]any) (string, error) {
+	return jwt.Signed(s.signer).Claims(claims).Serialize()
+}
+
+// Verify checks the signature and returns the claims.
+func (s *Signer) Verify(raw string) (map[string]any, error) {
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return nil, err
+	}
+	var claims map[string]any
+	if err := tok.Claims(&s.key.PublicKey, &claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// GitHubClaims are the claims a push to main in octo-org/app would carry.
+func GitHubClaims() map[string]any {
+	return map[string]any{
+		"iss": Issuer, "sub": "repo:octo-org/app:ref:refs/heads/main",
+		"repository": "octo-org/app", "repository_owner": "octo-org", "ref": "refs/heads/main",
+		"event_name": "push", "actor": "octocat", "workflow": "deploy",
+		"job_workflow_ref":   "octo-org/app/.github/workflows/deploy.yaml@refs/heads/main",
+		"runner_environment": "github-hosted",
+	}
+}
+
+func listen(addr string) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	return net.Listen("tcp", addr)
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// IDTokenServer fakes the runner's ACTIONS_ID_TOKEN_REQUEST_URL endpoint.
+type IDTokenServer struct {
+	*httptest.Server
+	Signer       *Signer
+	RequestURL   string // value for ACTIONS_ID_TOKEN_REQUEST_URL (keeps ?api-version=2.0 like the runner)
+	RequestToken string // value for ACTIONS_ID_TOKEN_REQUEST_TOKEN
+	Claims       map[string]any
+
+	mu      sync.Mutex
+	fail    []int // statuses to answer before succeeding; 403 answers with the 'Pending' text
+	issued  []string
+	OnIssue func(jwt string)
+}
+
+// NewIDTokenServer starts the fake on addr ("" = 127.0.0.1:0).
+func NewIDTokenServer(addr string, signer *Signer) (*IDTokenServer, error) {
+	l, err := listen(addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &IDTokenServer{Signer: signer, RequestToken: "req-" + randHex(16), Claims: GitHubClaims()}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Listener.Close()
+	s.Listener = l
+	s.Start()
+	s.RequestURL = s.URL + "/idtoken?api-version=2.0"
+	return s, nil
+}
+
+// FailNext makes the next len(statuses) requests fail with those statuses.
+func (s *IDTokenServer) FailNext(statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = append(s.fail, statuses...)
+}
+
+// Issued returns every JWT handed out so far.
+func (s *IDTokenServer) Issued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
+}
+
+func (s *IDTokenServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/idtoken" || r.URL.Query().Get("api-version") != "2.0" {
+		http.Error(w, "bad path or lost api-version", http.StatusBadRequest)
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer "+s.RequestToken {
+		http.Error(w, "bad request token", http.StatusUnauthorized)
+		return
+	}
+	s.mu.Lock()
+	var fail int
+	if len(s.fail) > 0 {
+		fail, s.fail = s.fail[0], s.fail[1:]
+	}
+	s.mu.Unlock()
+	switch fail {
+	case 0:
+	case http.StatusForbidden:
+		http.Error(w, `{"message":"Can't issue ID_TOKEN for job in 'Pending' state"}`, fail)
+		return
+	default:
+		http.Error(w, `{"message":"fake failure"}`, fail)
+		return
+	}
+	claims := maps.Clone(s.Claims)
+	now := time.Now()
+	claims["aud"] = r.URL.Query().Get("audience")
+	claims["iat"], claims["nbf"], claims["exp"] = now.Unix(), now.Unix(), now.Add(5*time.Minute).Unix()
+	claims["jti"] = randHex(8)
+	tok, err := s.Signer.Sign(claims)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	s.mu.Lock()
+	s.issued = append(s.issued, tok)
+	hook := s.OnIssue
+	s.mu.Unlock()
+	if hook != nil {
+		hook(tok)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"value": tok})
+}
+
+// Behaviours the fake STS can be scripted with, one per request.
+const (
+	OK         = "ok"
+	Deny       = "403"      // 403 with a policy-mismatch message
+	EchoDeny   = "403echo"  // 403 whose message echoes the bearer token back
+	NotFound   = "404"      // 404 like a missing policy
+	RateLimit  = "429"      // 429 with Retry-After: 1
+	Unavail    = "503"      // 503
+	Hang       = "hang"     // never answers
+	Reset      = "reset"    // TCP reset mid-request
+	Oversize   = "oversize" // 200 with a huge body
+	Malformed  = "malformed"
+	EchoBad200 = "echo200" // 200 with a truncated body that contains the minted token
+)
+
+// STS fakes an Octo STS server over TLS on loopback. It verifies the bearer JWT, the audience, the
+// scope and the identity like the real server, then follows its script.
+type STS struct {
+	*httptest.Server
+	Domain   string // host:port to use as the client's domain
+	Signer   *Signer
+	Audience string // required aud; default Domain
+	Scope    string // expected scopes value
+	Identity string // expected identity value
+	Token    string // GitHub token minted on success
+
+	mu       sync.Mutex
+	script   []string
+	requests int
+	done     chan struct{}
+	closeOne sync.Once
+	// OnMint is called with every token handed out.
+	OnMint func(token string)
+}
+
+// NewSTS starts the fake on addr ("" = 127.0.0.1:0).
+func NewSTS(addr string, signer *Signer, scope, identity string) (*STS, error) {
+	l, err := listen(addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &STS{Signer: signer, Scope: scope, Identity: identity, Token: "ghs_" + randHex(18), done: make(chan struct{})}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Listener.Close()
+	s.Listener = l
+	s.StartTLS()
+	s.Domain = strings.TrimPrefix(s.URL, "https://")
+	s.Audience = s.Domain
+	return s, nil
+}
+
+// Close releases hanging handlers before shutting the server down.
+func (s *STS) Close() {
+	s.closeOne.Do(func() { close(s.done) })
+	s.Server.Close()
+}
+
+// Script queues behaviours for the next requests; when it runs out the fake answers OK.
+func (s *STS) Script(steps ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script = append(s.script, steps...)
+}
+
+// Requests counts exchange requests received.
+func (s *STS) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func grpcErr(w http.ResponseWriter, status, code int, msg string) {
+	writeJSON(w, status, map[string]any{"code": code, "message": msg, "details": []any{}})
+}
+
+func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/sts/exchange" || r.Method != http.MethodGet {
+		grpcErr(w, http.StatusNotFound, 5, "Not Found")
+		return
+	}
+	s.mu.Lock()
+	s.requests++
+	step := OK
+	if len(s.script) > 0 {
+		step, s.script = s.script[0], s.script[1:]
+	}
+	s.mu.Unlock()
+
+	auth := r.Header.Values("Authorization")
+	if len(auth) != 1 {
+		grpcErr(w, http.StatusUnauthorized, 16, "expected exactly one authorization header")
+		return
+	}
+	bearer := strings.TrimPrefix(auth[0], "Bearer ")
+	claims, err := s.Signer.Verify(bearer)
+	if err != nil {
+		grpcErr(w, http.StatusUnauthorized, 16, "unable to verify bearer token")
+		return
+	}
+	if exp, ok := claims["exp"].(float64); !ok || time.Unix(int64(exp), 0).Before(time.Now()) {
+		grpcErr(w, http.StatusUnauthorized, 16, "unable to verify bearer token")
+		return
+	}
+	q := r.URL.Query()
+	if len(q["scopes"]) > 1 {
+		grpcErr(w, http.StatusBadRequest, 3, "multiple scopes not supported")
+		return
+	}
+	scope := q.Get("scopes")
+	if scope == "" {
+		scope = q.Get("scope")
+	}
+	if scope == "" {
+		grpcErr(w, http.StatusBadRequest, 3, "scope must be provided")
+		return
+	}
+	identity := q.Get("identity")
+	if identity == "" {
+		grpcErr(w, http.StatusBadRequest, 3, "identity must be provided")
+		return
+	}
+	if (s.Scope != "" && scope != s.Scope) || (s.Identity != "" && identity != s.Identity) {
+		grpcErr(w, http.StatusNotFound, 5, fmt.Sprintf("unable to find trust policy for %q", identity))
+		return
+	}
+	if aud, _ := claims["aud"].(string); aud != s.Audience {
+		grpcErr(w, http.StatusForbidden, 7, fmt.Sprintf("trust policy: audience %q did not match any of [%q]", s.Audience, aud))
+		return
+	}
+
+	switch step {
+	case Deny:
+		grpcErr(w, http.StatusForbidden, 7, fmt.Sprintf("trust policy: subject %q did not match %q", claims["sub"], "repo:octo-org/app:ref:refs/heads/release"))
+	case EchoDeny:
+		grpcErr(w, http.StatusForbidden, 7, "bad token "+bearer+"\n::warning::injected "+bearer)
+	case NotFound:
+		grpcErr(w, http.StatusNotFound, 5, fmt.Sprintf("unable to find trust policy for %q", identity))
+	case RateLimit:
+		w.Header().Set("Retry-After", "1")
+		grpcErr(w, http.StatusTooManyRequests, 8, fmt.Sprintf("GitHub API rate limit exceeded for %q", identity))
+	case Unavail:
+		grpcErr(w, http.StatusServiceUnavailable, 14, "organization trusted-issuer lookup unavailable")
+	case Hang:
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+	case Reset:
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			panic("no hijacker")
+		}
+		conn, _, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		if tc, ok := conn.(*tls.Conn); ok {
+			if nc, ok := tc.NetConn().(*net.TCPConn); ok {
+				_ = nc.SetLinger(0)
+			}
+		}
+		conn.Close()
+	case Oversize:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"token":"` + s.mint() + `","pad":"`))
+		_, _ = w.Write([]byte(strings.Repeat("x", 1<<20)))
+		_, _ = w.Write([]byte(`"}`))
+	case Malformed:
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>proxy says hi</html>"))
+	case EchoBad200:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"token":"` + s.mint() + `" "bearer":"` + bearer + `"`))
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"token": s.mint(), "refreshToken": "", "expiry": nil})
+	}
+}
+
+func (s *STS) mint() string {
+	s.mu.Lock()
+	hook := s.OnMint
+	s.mu.Unlock()
+	if hook != nil {
+		hook(s.Token)
+	}
+	return s.Token
+}
+
+// GitHubAPI fakes `DELETE /installation/token` so revocation can be observed.
+type GitHubAPI struct {
+	*httptest.Server
+	// Valid lists tokens the fake accepts; others get 401 like GitHub.
+	mu      sync.Mutex
+	valid   map[string]bool
+	revoked []string
+	status  int // forced status for the next revocation (0 = normal)
+	// OnRevoke is called with every revoked token.
+	OnRevoke func(token string)
+}
+
+// NewGitHubAPI starts the fake on addr ("" = 127.0.0.1:0).
+func NewGitHubAPI(addr string) (*GitHubAPI, error) {
+	l, err := listen(addr)
+	if err != nil {
+		return nil, err
+	}
+	g := &GitHubAPI{valid: map[string]bool{}}
+	g.Server = httptest.NewUnstartedServer(http.HandlerFunc(g.serve))
+	g.Listener.Close()
+	g.Listener = l
+	g.Start()
+	return g, nil
+}
+
+// Accept makes token revocable.
+func (g *GitHubAPI) Accept(token string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.valid[token] = true
+}
+
+// ForceStatus makes every following revocation answer status (0 restores normal behaviour).
+func (g *GitHubAPI) ForceStatus(status int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.status = status
+}
+
+// Revoked lists tokens revoked so far.
+func (g *GitHubAPI) Revoked() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.revoked...)
+}
+
+func (g *GitHubAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodDelete || (r.URL.Path != "/installation/token" && r.URL.Path != "/api/v3/installation/token") {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	g.mu.Lock()
+	status := g.status
+	valid := ok && g.valid[tok]
+	if status == 0 && valid {
+		delete(g.valid, tok)
+		g.revoked = append(g.revoked, tok)
+	}
+	hook := g.OnRevoke
+	g.mu.Unlock()
+	switch {
+	case status != 0:
+		writeJSON(w, status, map[string]string{"message": http.StatusText(status)})
+	case !valid:
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
+	default:
+		if hook != nil {
+			hook(tok)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// Clock is a virtual clock: Sleep advances time instantly and records the wait, so backoff and
+// Retry-After handling are tested without real delays.
+type Clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+// NewClock starts virtual time at a fixed instant.
+func NewClock() *Clock { return &Clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+// Now returns virtual time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep advances virtual time by d.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.sleeps = append(c.sleeps, d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+// Sleeps lists every wait requested so far.
+func (c *Clock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}

@@ -1,0 +1,161 @@
+package sts
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Input validation happens before any network request so a typo fails in milliseconds with the
+// field name and the fix, instead of as a puzzling 404 from the server after an ID token was minted.
+
+const ownerRule = "owner: letters, digits and single hyphens, not starting or ending with a hyphen, at most 39 characters"
+const repoRule = "repo: letters, digits, '.', '-' and '_', at most 100 characters, not '.' or '..'"
+
+// ValidateScope checks that scope is a GitHub `owner` or `owner/repo`, the only forms Octo STS
+// resolves (it splits on the last '/', so anything else silently targets the wrong owner).
+func ValidateScope(scope string) error {
+	if scope == "" {
+		return fmt.Errorf(`input "scope" is empty: set it to the target "owner/repo", or "owner" for an organization policy`)
+	}
+	owner, repo, hasRepo := strings.Cut(scope, "/")
+	if err := validOwner(owner); err != nil {
+		return fmt.Errorf("input %q: %q is not a GitHub owner or owner/repo (%s; %s)", "scope", scope, ownerRule, repoRule)
+	}
+	if hasRepo {
+		if err := validRepo(repo); err != nil {
+			return fmt.Errorf("input %q: %q is not a GitHub owner or owner/repo (%s; %s)", "scope", scope, ownerRule, repoRule)
+		}
+	}
+	return nil
+}
+
+func validOwner(s string) error {
+	if s == "" || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return errBad
+	}
+	for _, r := range s {
+		if !isAlnum(r) && r != '-' {
+			return errBad
+		}
+	}
+	return nil
+}
+
+func validRepo(s string) error {
+	if s == "" || len(s) > 100 || s == "." || s == ".." {
+		return errBad
+	}
+	for _, r := range s {
+		if !isAlnum(r) && r != '-' && r != '.' && r != '_' {
+			return errBad
+		}
+	}
+	return nil
+}
+
+func isAlnum(r rune) bool {
+	return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+}
+
+type validationError string
+
+func (e validationError) Error() string { return string(e) }
+
+const errBad = validationError("invalid")
+
+// ValidateIdentity checks that identity names a policy file stem: the server reads
+// `.github/chainguard/<identity>.sts.yaml`, so path separators, `..` and whitespace can only
+// point at a file that is not a trust policy.
+func ValidateIdentity(id string) error {
+	const rule = "a plain file name stem such as \"deploy\" for .github/chainguard/deploy.sts.yaml: no '/', '\\', '..', whitespace or control characters"
+	switch {
+	case id == "":
+		return fmt.Errorf(`input "identity" is empty: set it to the policy name, e.g. "deploy" for .github/chainguard/deploy.sts.yaml`)
+	case strings.HasSuffix(id, ".sts.yaml"):
+		return fmt.Errorf("input %q: %q includes the file suffix; use %q (the server appends .sts.yaml)", "identity", id, strings.TrimSuffix(id, ".sts.yaml"))
+	case len(id) > 255:
+		return fmt.Errorf("input %q is %d bytes long; it must be %s", "identity", len(id), rule)
+	case strings.ContainsAny(id, `/\`) || strings.Contains(id, ".."):
+		return fmt.Errorf("input %q: %q is not %s", "identity", id, rule)
+	}
+	for _, r := range id {
+		if r <= ' ' || r == 0x7f || isUnicodeSpaceOrControl(r) {
+			return fmt.Errorf("input %q: %q is not %s", "identity", id, rule)
+		}
+	}
+	return nil
+}
+
+func isUnicodeSpaceOrControl(r rune) bool {
+	switch r {
+	case 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF, 0xFFFD:
+		return true
+	}
+	return (r >= 0x80 && r <= 0x9f) || (r >= 0x2000 && r <= 0x200b)
+}
+
+// ValidateDomain checks that domain is a bare host[:port]: it is both the STS host and the
+// default token audience, and the server compares the audience to the bare domain, so a scheme or
+// path would make every exchange fail with an audience mismatch.
+func ValidateDomain(domain string) error {
+	const rule = "a bare host name with optional :port, e.g. octo-sts.dev (no https://, path, query or spaces)"
+	if domain == "" {
+		return fmt.Errorf(`input "domain" is empty: set it to %s`, rule)
+	}
+	if strings.Contains(domain, "://") {
+		return fmt.Errorf("input %q: %q has a scheme; use %s", "domain", domain, rule)
+	}
+	if strings.ContainsAny(domain, "/?#@ \t\r\n\\%") {
+		return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+	}
+	host, port := domain, ""
+	if strings.HasPrefix(domain, "[") {
+		end := strings.IndexByte(domain, ']')
+		if end < 0 {
+			return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+		}
+		host, port = domain[1:end], domain[end+1:]
+		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil {
+			return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+		}
+		if port != "" {
+			if !strings.HasPrefix(port, ":") {
+				return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+			}
+			port = port[1:]
+		}
+	} else if h, p, ok := strings.Cut(domain, ":"); ok {
+		host, port = h, p
+		if !validHostname(host) {
+			return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+		}
+	} else if !validHostname(host) {
+		return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+	}
+	if port != "" || strings.HasSuffix(domain, ":") {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
+			return fmt.Errorf("input %q: %q has an invalid port; use %s", "domain", domain, rule)
+		}
+	}
+	return nil
+}
+
+func validHostname(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !isAlnum(r) && r != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,222 @@
+package sts
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidateScope(t *testing.T) {
+	t.Parallel()
+	good := []string{"octo-org", "octo-org/app", "a", "A1/b.c_d-e", "o/.github", strings.Repeat("a", 39) + "/" + strings.Repeat("r", 100)}
+	bad := []string{"", "my org/repo", "-org", "org-", "o--o", "org/", "/repo", "org/repo/x", "org/..", "org/.", "a,b/c", "org/re po", strings.Repeat("a", 40), "org/" + strings.Repeat("r", 101), "org\n", "ørg/x", "https://github.com/org/repo"}
+	for _, s := range good {
+		if err := ValidateScope(s); err != nil {
+			t.Errorf("ValidateScope(%q) = %v", s, err)
+		}
+	}
+	for _, s := range bad {
+		err := ValidateScope(s)
+		if err == nil {
+			t.Errorf("ValidateScope(%q) accepted", s)
+			continue
+		}
+		if !strings.Contains(err.Error(), `input "scope"`) {
+			t.Errorf("error %q does not name the field", err)
+		}
+	}
+}
+
+func TestValidateIdentity(t *testing.T) {
+	t.Parallel()
+	good := []string{"deploy", "release-bot", "a.b", "x_y", "日本"}
+	bad := []string{"", "a/b", `a\b`, "..", "a..b", "de ploy", "deploy\n", "\tdeploy", "deploy.sts.yaml", "a\x00", "a\u00a0b", strings.Repeat("x", 256)}
+	for _, s := range good {
+		if err := ValidateIdentity(s); err != nil {
+			t.Errorf("ValidateIdentity(%q) = %v", s, err)
+		}
+	}
+	for _, s := range bad {
+		if err := ValidateIdentity(s); err == nil || !strings.Contains(err.Error(), `"identity"`) {
+			t.Errorf("ValidateIdentity(%q) = %v", s, err)
+		}
+	}
+	if err := ValidateIdentity("deploy.sts.yaml"); !strings.Contains(err.Error(), `use "deploy"`) {
+		t.Errorf("suffix error lacks the fix: %v", err)
+	}
+}
+
+func TestValidateDomain(t *testing.T) {
+	t.Parallel()
+	good := []string{"octo-sts.dev", "127.0.0.1:8443", "sts.example.com.", "[::1]:443", "[::1]", "localhost"}
+	bad := []string{"", "https://octo-sts.dev", "octo-sts.dev/", "octo-sts.dev/sts", "octo-sts.dev?x=1", "octo-sts.dev#f", "user@octo-sts.dev", "octo sts.dev", "octo-sts.dev:", "octo-sts.dev:0", "octo-sts.dev:99999", "octo-sts.dev:08", "-a.dev", "a..dev", "[1.2.3.4]", "[::1", "a:b:c", "octo-sts.dev\n"}
+	for _, s := range good {
+		if err := ValidateDomain(s); err != nil {
+			t.Errorf("ValidateDomain(%q) = %v", s, err)
+		}
+	}
+	for _, s := range bad {
+		if err := ValidateDomain(s); err == nil || !strings.Contains(err.Error(), `"domain"`) {
+			t.Errorf("ValidateDomain(%q) = %v", s, err)
+		}
+	}
+}
+
+func TestParseToken(t *testing.T) {
+	t.Parallel()
+	if tok, err := ParseToken([]byte(`{"token":"ghs_abc","refreshToken":"","expiry":null}`)); err != nil || tok != "ghs_abc" {
+		t.Fatalf("got %q %v", tok, err)
+	}
+	for _, body := range []string{``, `null`, `[]`, `{"access_token":"ghs_x"}`, `{"token":""}`, `{"token":"a b"}`, `{"token":"a\nb"}`, `{"token":5}`, `{"token":"ghs_secret"`} {
+		_, err := ParseToken([]byte(body))
+		if err == nil {
+			t.Errorf("ParseToken(%s) accepted", body)
+			continue
+		}
+		if strings.Contains(err.Error(), "ghs_") {
+			t.Errorf("error quotes the body: %v", err)
+		}
+	}
+}
+
+func TestParseErrorBody(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ body, msg string }{
+		{`{"code":7,"message":"trust policy: subject \"x\" did not match \"y\"","details":[]}`, `trust policy: subject "x" did not match "y"`},
+		{`{"message":"line1\nline2\u001b[31m"}`, "line1 line2[31m"},
+		{`<html>bad gateway</html>`, "<html>bad gateway</html>"},
+		{"  ", ""},
+		{`{"error":"nope"}`, "nope"},
+	}
+	for _, c := range cases {
+		if got, _ := ParseErrorBody([]byte(c.body)); got != c.msg {
+			t.Errorf("ParseErrorBody(%q) = %q want %q", c.body, got, c.msg)
+		}
+	}
+	long, _ := ParseErrorBody([]byte(strings.Repeat("x", 5000)))
+	if len(long) > maxMessage+10 {
+		t.Errorf("message not bounded: %d", len(long))
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		v  string
+		d  time.Duration
+		ok bool
+	}{
+		{"3", 3 * time.Second, true},
+		{"0", 0, true},
+		{"-1", 0, false},
+		{"", 0, false},
+		{"soon", 0, false},
+		{"Thu, 01 Jan 2026 00:00:10 GMT", 10 * time.Second, true},
+		{"Wed, 31 Dec 2025 00:00:10 GMT", 0, true},
+		{"999999", 0, false},
+	}
+	for _, c := range cases {
+		d, ok := ParseRetryAfter(c.v, now)
+		if d != c.d || ok != c.ok {
+			t.Errorf("ParseRetryAfter(%q) = %v %v want %v %v", c.v, d, ok, c.d, c.ok)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[int]bool{400: false, 401: false, 403: false, 404: false, 429: true, 500: true, 501: false, 502: true, 503: true, 504: true, 418: false} {
+		if _, got := classify(status); got != want {
+			t.Errorf("classify(%d) retry = %v want %v", status, got, want)
+		}
+	}
+}
+
+func FuzzValidateScope(f *testing.F) {
+	for _, s := range []string{"octo-org/app", "o", "a/b/c", "-x", "a/..", "a//b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidateScope(s) != nil {
+			return
+		}
+		// Anything accepted must be unambiguous for the server's path.Dir/path.Base split.
+		if strings.Count(s, "/") > 1 || strings.ContainsAny(s, " \t\r\n,%?#") || strings.HasSuffix(s, "/") || strings.HasPrefix(s, "/") {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}
+
+func FuzzValidateIdentity(f *testing.F) {
+	for _, s := range []string{"deploy", "../x", "a b", "x.sts.yaml"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidateIdentity(s) != nil {
+			return
+		}
+		if strings.ContainsAny(s, "/\\ \t\r\n") || strings.Contains(s, "..") || s == "" {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}
+
+func FuzzValidateDomain(f *testing.F) {
+	for _, s := range []string{"octo-sts.dev", "127.0.0.1:8443", "[::1]:1", "https://x", "a/b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidateDomain(s) != nil {
+			return
+		}
+		c := &Client{Domain: s}
+		u := c.ExchangeURL(Request{Scope: "o/r", Identity: "i"})
+		if !strings.HasPrefix(u, "https://"+s+"/sts/exchange?") {
+			t.Fatalf("domain %q changes the URL: %s", s, u)
+		}
+	})
+}
+
+func FuzzParseErrorBody(f *testing.F) {
+	for _, s := range []string{`{"code":7,"message":"x"}`, `<html>`, "", "{\"message\":\"a\\nb\"}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msg, _ := ParseErrorBody(b)
+		if strings.ContainsAny(msg, "\r\n") {
+			t.Fatalf("message keeps a line break: %q", msg)
+		}
+		if len(msg) > maxMessage+8 {
+			t.Fatalf("message too long: %d", len(msg))
+		}
+	})
+}
+
+func FuzzParseToken(f *testing.F) {
+	for _, s := range []string{`{"token":"ghs_x"}`, `{"token":"a b"}`, `{}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tok, err := ParseToken(b)
+		if err != nil {
+			return
+		}
+		if tok == "" || strings.ContainsAny(tok, " \t\r\n") {
+			t.Fatalf("accepted token %q", tok)
+		}
+	})
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"1", "Thu, 01 Jan 2026 00:00:10 GMT", "-5", "x"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := ParseRetryAfter(s, now)
+		if ok && (d < 0 || d > 24*time.Hour) {
+			t.Fatalf("ParseRetryAfter(%q) = %v", s, d)
+		}
+	})
+}

@@ -1,6 +1,15 @@
 package lint
 
 import (
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
 	"github.com/octo-sts-action/octo-sts/internal/policy"
 )
 
@@ -11,6 +20,15 @@ type file struct {
 	kind     policy.Kind
 	opts     Options
 	findings []Finding
+
+	root   *yaml.Node   // content of the first document (nil if empty or unparsable by yaml.v3)
+	extra  []*yaml.Node // later documents, ignored by the server
+	v3err  error
+	srvErr error // the server's decode error, nil when it decodes
+
+	tp  *policy.TrustPolicy // repo policy, or the embedded policy of an org policy
+	org *policy.OrgTrustPolicy
+	iss *policy.OrgTrustedIssuers
 }
 
 func newFile(p string, data []byte, kind policy.Kind, o Options) *file {
@@ -18,7 +36,127 @@ func newFile(p string, data []byte, kind policy.Kind, o Options) *file {
 }
 
 func (f *file) run() {
-	if err := policy.Accepts(f.kind, f.data); err != nil {
-		f.add("yaml-syntax", nil, "%s", err)
+	f.checkPlacement()
+	f.parseNodes()
+	f.decode()
+	w := &walker{f: f}
+	w.walkTop()
+	f.checkDocuments()
+	if f.srvErr != nil {
+		f.explainDecodeError(w)
+		return
 	}
+	if f.iss != nil {
+		f.compileIssuers()
+	} else if f.compilePolicy() {
+		f.semantics()
+	}
+	f.checkSchema()
+}
+
+// parseNodes reads every YAML document with yaml.v3 for positions; only the first counts.
+func (f *file) parseNodes() {
+	dec := yaml.NewDecoder(bytes.NewReader(f.data))
+	first := true
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			if first {
+				f.v3err = err
+			} else {
+				f.extra = append(f.extra, &yaml.Node{Kind: yaml.DocumentNode, Line: lineOf(err)})
+			}
+			return
+		}
+		var content *yaml.Node
+		if len(doc.Content) > 0 {
+			content = doc.Content[0]
+		}
+		if first {
+			f.root = content
+			first = false
+		} else {
+			d := doc
+			f.extra = append(f.extra, &d)
+		}
+	}
+}
+
+var lineRE = regexp.MustCompile(`line (\d+)`)
+
+// lineOf extracts "line N" from a YAML error message (neither YAML library reports columns).
+func lineOf(err error) int {
+	if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 1
+}
+
+// decode runs the server's own strict decoder for the file's kind.
+func (f *file) decode() {
+	switch f.kind {
+	case policy.KindOrg:
+		f.org, f.srvErr = policy.DecodeOrg(f.data)
+		if f.org != nil {
+			f.tp = &f.org.TrustPolicy
+		}
+	case policy.KindIssuers:
+		f.iss, f.srvErr = policy.DecodeIssuers(f.data)
+	default:
+		f.tp, f.srvErr = policy.DecodeRepo(f.data)
+	}
+}
+
+// serverMessage trims sigs.k8s.io/yaml's wrapping so messages quote what matters.
+func serverMessage(err error) string {
+	s := err.Error()
+	for _, p := range []string{"error converting YAML to JSON: ", "error unmarshaling JSON: while decoding JSON: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// docStart is where "the whole file" findings go: the first key, or line 1.
+func (f *file) docStart() *node {
+	if f.root != nil {
+		if f.root.Kind == yaml.MappingNode && len(f.root.Content) > 0 {
+			return &node{f.root.Content[0]}
+		}
+		return &node{f.root}
+	}
+	return nil
+}
+
+var docMarkerRE = regexp.MustCompile(`(?m)^(---|\.\.\.)(?:[ \t].*)?$`)
+
+// checkDocuments warns when anything follows the first document: the server ignores it.
+func (f *file) checkDocuments() {
+	if len(f.extra) == 0 {
+		return
+	}
+	// The marker that ends the first document: skip a leading "---" before any content.
+	line := 0
+	seenContent := false
+	for i, l := range strings.Split(string(f.data), "\n") {
+		t := strings.TrimSpace(l)
+		if docMarkerRE.MatchString(l) {
+			if seenContent {
+				line = i + 1
+				break
+			}
+			continue
+		}
+		if t != "" && !strings.HasPrefix(t, "#") {
+			seenContent = true
+		}
+	}
+	if line == 0 {
+		line = max(f.extra[0].Line, 1)
+	}
+	f.add("multi-document", f.lineNode(line), "the server reads only the first YAML document; everything from line %d on is ignored. Move it to its own file", line)
 }

@@ -1,0 +1,169 @@
+package lint
+
+import (
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/octo-sts-action/octo-sts/internal/policy"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files (testdata/lint/err/**/*.out, docs/rules.md)")
+
+const testdata = "../../testdata/lint"
+
+// fixture is one policy file under testdata/lint/{ok,err}/<kind>/ and how to lint it.
+type fixture struct {
+	file string // on disk
+	path string // as linted (repo-relative)
+	kind policy.Kind
+	opts Options
+}
+
+// fixtures lists testdata/lint/<set>: repo/ and org/ files are linted as .github/chainguard/<name>
+// (org ones in acme/.github), issuers/ files as the allowlist, placement/ files at their own path.
+func fixtures(t *testing.T, set string) []fixture {
+	t.Helper()
+	var out []fixture
+	root := filepath.Join(testdata, set)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".out") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		group, rest, _ := strings.Cut(rel, "/")
+		fx := fixture{file: p}
+		switch group {
+		case "repo":
+			fx.kind, fx.path, fx.opts = policy.KindRepo, ".github/chainguard/"+rest, Options{Repository: "acme/app"}
+		case "org":
+			fx.kind, fx.path, fx.opts = policy.KindOrg, ".github/chainguard/"+rest, Options{Repository: "acme/.github"}
+		case "issuers":
+			fx.kind, fx.path, fx.opts = policy.KindIssuers, ".github/chainguard/"+policy.IssuersFileName, Options{Kind: policy.KindIssuers, Repository: "acme/.github"}
+		case "placement":
+			fx.path, fx.opts = rest, Options{Repository: "acme/app"}
+			fx.kind = KindOf(rest, fx.opts)
+		default:
+			t.Fatalf("unexpected fixture group %q (%s)", group, p)
+		}
+		out = append(out, fx)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no fixtures under %s", root)
+	}
+	return out
+}
+
+func render(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "%s:%d:%d-%d:%d: %s: %s [%s]\n", f.File, f.Line, f.Column, f.EndLine, f.EndColumn, f.Severity, f.Message, f.Rule)
+	}
+	return b.String()
+}
+
+func TestOKFixturesHaveNoFindings(t *testing.T) {
+	t.Parallel()
+	for _, fx := range fixtures(t, "ok") {
+		t.Run(fx.file, func(t *testing.T) {
+			data, err := os.ReadFile(fx.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Bytes(fx.path, data, fx.opts); len(got) != 0 {
+				t.Errorf("want no findings, got:\n%s", render(got))
+			}
+		})
+	}
+}
+
+func TestErrFixturesGolden(t *testing.T) {
+	t.Parallel()
+	for _, fx := range fixtures(t, "err") {
+		t.Run(fx.file, func(t *testing.T) {
+			data, err := os.ReadFile(fx.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := render(Bytes(fx.path, data, fx.opts))
+			if got == "" {
+				t.Fatalf("want findings, got none")
+			}
+			golden := fx.file + ".out"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/lint -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("findings differ from %s (run with -update after checking)\n--- got\n%s--- want\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+// TestParity is the contract with the server: a file gets an error finding exactly when the
+// server's own decode + Compile refuses it.
+func TestParity(t *testing.T) {
+	t.Parallel()
+	for _, set := range []string{"ok", "err"} {
+		for _, fx := range fixtures(t, set) {
+			data, err := os.ReadFile(fx.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertParity(t, fx.file, fx.path, data, fx.kind, fx.opts)
+		}
+	}
+}
+
+func assertParity(t *testing.T, name, path string, data []byte, kind policy.Kind, o Options) {
+	t.Helper()
+	fs := Bytes(path, data, o)
+	srv := policy.Accepts(kind, data)
+	hasErr := slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == SevError })
+	if hasErr != (srv != nil) {
+		t.Errorf("%s: parity broken: server error = %v, linter:\n%s", name, srv, render(fs))
+	}
+	for _, f := range fs {
+		if f.Line < 1 || f.Column < 1 || f.EndLine < f.Line || (f.EndLine == f.Line && f.EndColumn < f.Column) || f.Message == "" || RuleByID(f.Rule) == nil {
+			t.Errorf("%s: invalid finding %+v", name, f)
+		}
+	}
+}
+
+// TestEveryRuleCovered keeps the golden corpus honest: every rule shows up in some expected output.
+func TestEveryRuleCovered(t *testing.T) {
+	t.Parallel()
+	var all strings.Builder
+	for _, fx := range fixtures(t, "err") {
+		b, err := os.ReadFile(fx.file + ".out")
+		if err != nil {
+			t.Skip("goldens not generated yet")
+		}
+		all.Write(b)
+	}
+	for _, r := range Rules {
+		if r.ID == "schema" {
+			continue // only reachable if the schema and the hand-written rules drift apart
+		}
+		if !strings.Contains(all.String(), "["+r.ID+"]") {
+			t.Errorf("rule %s has no golden case under testdata/lint/err", r.ID)
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts-action/octo-sts/schema"
+)
+
+// Compiled schemas, built once: compiling costs far more than validating.
+var (
+	schemaOnce sync.Once
+	schemas    map[policy.Kind]*jsonschema.Schema
+	schemaErr  error
+)
+
+// Schemas compiles the embedded schemas; exported for tests and the schema command.
+func Schemas() (map[policy.Kind]*jsonschema.Schema, error) {
+	schemaOnce.Do(func() {
+		c := jsonschema.NewCompiler()
+		c.Draft = jsonschema.Draft7
+		srcs := map[policy.Kind][]byte{
+			policy.KindRepo:    schema.TrustPolicy,
+			policy.KindOrg:     schema.OrgTrustPolicy,
+			policy.KindIssuers: schema.TrustedTokenIssuers,
+		}
+		schemas = map[policy.Kind]*jsonschema.Schema{}
+		for k, src := range srcs {
+			u := "mem://" + string(k) + ".schema.json"
+			if err := c.AddResource(u, bytes.NewReader(src)); err != nil {
+				schemaErr = fmt.Errorf("schema %s: %w", k, err)
+				return
+			}
+			s, err := c.Compile(u)
+			if err != nil {
+				schemaErr = fmt.Errorf("schema %s: %w", k, err)
+				return
+			}
+			schemas[k] = s
+		}
+	})
+	return schemas, schemaErr
+}
+
+// checkSchema validates what the server decoded (canonical names, YAML 1.1 coercions applied) against
+// the published schema. It only runs on files the server accepts, so every schema finding is about
+// something the server lets through: permission levels and repository entries GitHub refuses at mint.
+func (f *file) checkSchema() {
+	if f.srvErr != nil || hasErrors(f.findings) {
+		return
+	}
+	ss, err := Schemas()
+	if err != nil {
+		panic(err) // embedded schemas are tested; a failure here is a build defect
+	}
+	var canon any
+	switch f.kind {
+	case policy.KindOrg:
+		canon = f.org
+	case policy.KindIssuers:
+		canon = f.iss
+	default:
+		canon = f.tp
+	}
+	b, err := json.Marshal(canon)
+	if err != nil {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return
+	}
+	if m, ok := doc.(map[string]any); ok {
+		if p, ok := m["permissions"].(map[string]any); ok && len(p) == 0 {
+			delete(m, "permissions")
+		}
+	}
+	verr := ss[f.kind].Validate(doc)
+	ve, ok := verr.(*jsonschema.ValidationError)
+	if !ok {
+		return
+	}
+	for _, e := range leaves(ve) {
+		f.schemaFinding(e)
+	}
+}
+
+func hasErrors(fs []Finding) bool {
+	return slices.ContainsFunc(fs, func(x Finding) bool { return x.Severity == SevError })
+}
+
+func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// pointer decodes a jsonschema v5 instance location into its tokens.
+func pointer(loc string) []string {
+	if loc == "" {
+		return nil
+	}
+	var out []string
+	for _, t := range strings.Split(strings.TrimPrefix(loc, "/"), "/") {
+		if u, err := url.PathUnescape(t); err == nil {
+			t = u
+		}
+		t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		out = append(out, t)
+	}
+	return out
+}
+
+func (f *file) schemaFinding(e *jsonschema.ValidationError) {
+	path := pointer(e.InstanceLocation)
+	kw := e.KeywordLocation[strings.LastIndex(e.KeywordLocation, "/")+1:]
+	switch {
+	case len(path) == 2 && path[0] == "permissions" && kw == "enum":
+		name := path[1]
+		levels := permissionLevels(name)
+		f.add("permission-level", f.permVal(name), "permission %s: GitHub does not accept level %q (it answers 422 and the exchange fails with 403); use %s", name, permValue(f.tp, name), strings.Join(levels, " or "))
+	case len(path) == 2 && path[0] == "repositories" && kw == "pattern":
+		_, n := f.field("repositories")
+		var val string
+		if i := atoi(path[1]); n != nil && i < len(n.Content) {
+			val = n.Content[i].Value
+			n = &node{n.Content[i]}
+		}
+		bare := val[strings.LastIndex(val, "/")+1:]
+		f.add("repository-name", n, "repositories entry %q is not a bare repository name; GitHub answers 422 and the exchange fails with 403. Write %q", val, bare)
+	case len(path) == 1 && path[0] == "repositories" && kw == "maxItems":
+		k, _ := f.field("repositories")
+		f.add("too-many-repositories", k, "%d repositories: GitHub caps a token at 500 (it answers 422, the exchange fails with 403); omit repositories to cover all, or split the policy", len(f.org.Repositories))
+	case len(path) == 1 && path[0] == "issuer":
+		// covered by issuer-invalid-url
+	default:
+		_, n := f.field(firstOr(path, ""))
+		f.add("schema", n, "%s: %s", "/"+strings.Join(path, "/"), e.Message)
+	}
+}
+
+func firstOr(p []string, d string) string {
+	if len(p) > 0 {
+		return p[0]
+	}
+	return d
+}
+
+// permissionLevels reads the allowed levels for a permission out of the embedded schema, so the
+// message and the schema cannot disagree.
+func permissionLevels(name string) []string {
+	var s struct {
+		Definitions struct {
+			Permissions struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"permissions"`
+		} `json:"definitions"`
+	}
+	if err := json.Unmarshal(schema.TrustPolicy, &s); err != nil {
+		return nil
+	}
+	return s.Definitions.Permissions.Properties[name].Enum
+}

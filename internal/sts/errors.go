@@ -3,6 +3,7 @@ package sts
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -101,4 +102,43 @@ func classify(status int) (Class, bool) {
 	default:
 		return ClassHTTP, false
 	}
+}
+
+// Hint is the advice for a failure class, naming the exact file, claim or setting to look at, so
+// the user does not have to know the server's error catalogue. orgPolicyRepo is the server's
+// ORG_POLICY_REPO (".github" on octo-sts.dev).
+func (e *Error) Hint(req Request, orgPolicyRepo string) string {
+	if orgPolicyRepo == "" {
+		orgPolicyRepo = ".github"
+	}
+	owner, repo, hasRepo := strings.Cut(req.Scope, "/")
+	if !hasRepo {
+		repo = orgPolicyRepo
+	}
+	file := fmt.Sprintf("%s/%s/.github/chainguard/%s.sts.yaml", owner, repo, req.Identity)
+	switch e.Class {
+	case ClassDenied:
+		if strings.Contains(e.Message, "token exchange failure") {
+			return "The policy matched, but GitHub refused to mint the token (422): the policy asks for a permission the Octo STS App was not granted, or names a repository the installation cannot access (org policies list bare repository names)."
+		}
+		return fmt.Sprintf("The token did not satisfy the trust policy %s (default branch). The server's reason above names the claim and the policy value; compare it with the claims printed above.", file)
+	case ClassNotFound:
+		s := fmt.Sprintf("Octo STS looked for %s on the repository's default branch", file)
+		if !hasRepo {
+			s += fmt.Sprintf(" (scope %q is an organization scope, so the policy lives in the %s/%s repository)", req.Scope, owner, orgPolicyRepo)
+		}
+		return s + ". Check that the file exists there, that the Octo STS GitHub App is installed on " + owner +
+			" (the owner must match the login's exact case), and that it can read the repository. A policy that fails to parse or compile is ALSO reported as 404: run the linter (`mode: lint` in this action, or `octo-sts lint`) on .github/chainguard."
+	case ClassUnauthorized:
+		return "The server could not verify the OIDC token (bad signature, expired, or an issuer it cannot reach). Tokens are minted right before each attempt; check the runner's clock and that the issuer is reachable from the STS."
+	case ClassBadRequest:
+		return "The server rejected the request or the token's format: `sub` and `aud` must not contain whitespace or any of \"'`\\<>;&$(){}[] (e.g. an environment or branch name with a space), and aud must not contain | or @."
+	case ClassRateLimited:
+		return "GitHub rate-limited the Octo STS App while reading the policy; retry later."
+	case ClassServer, ClassNetwork, ClassTimeout:
+		return "The STS did not answer successfully; this is usually transient. If it persists, check the domain, proxy settings (HTTPS_PROXY/NO_PROXY are not inherited by container actions: set them in the step's env) and the service status."
+	case ClassBadResponse:
+		return "The server answered 200 with something that is not an Octo STS response; check that domain points at an Octo STS server and not at a proxy or login page."
+	}
+	return ""
 }

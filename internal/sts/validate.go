@@ -159,3 +159,22 @@ func validHostname(h string) bool {
 	}
 	return true
 }
+
+// ValidateAudience checks an explicit audience against the rules Octo STS applies to every `aud`
+// in a token (one bad entry rejects the token with 400 "invalid audience in token"), so the
+// mistake is reported here instead of after a round trip.
+func ValidateAudience(aud string) error {
+	const rule = "a plain string such as octo-sts.dev or a URL, without whitespace, control characters or any of \"'`\\<>;&$(){}[]|@, at most 255 characters"
+	if aud == "" {
+		return fmt.Errorf(`input "audience" is empty: leave it unset to use the domain, or set %s`, rule)
+	}
+	if len([]rune(aud)) > 255 {
+		return fmt.Errorf("input %q is too long; it must be %s", "audience", rule)
+	}
+	for _, r := range aud {
+		if r <= ' ' || r == 0x7f || isUnicodeSpaceOrControl(r) || strings.ContainsRune("\"'`\\<>;&$(){}[]|@", r) {
+			return fmt.Errorf("input %q: %q is not %s", "audience", aud, rule)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,318 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/octo-sts-action/octo-sts/internal/idtoken"
+	"github.com/octo-sts-action/octo-sts/internal/secret"
+	"github.com/octo-sts-action/octo-sts/internal/sts"
+)
+
+func init() { RegisterMode("exchange", runExchange) }
+
+// exchangeInputs are the validated inputs of the exchange mode.
+type exchangeInputs struct {
+	scope, identity, domain, audience string
+	exportEnv, githubToken            string
+	orgPolicyRepo                     string
+	revoke, debug                     bool
+	timeout                           time.Duration
+}
+
+// maxTimeout keeps a typo like "60m" from pinning a runner for an hour.
+const maxTimeout = 15 * time.Minute
+
+func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
+	var in exchangeInputs
+	var errs []string
+	get := func(name string) string {
+		v, err := rt.Input(name)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		return v
+	}
+	in.scope, in.identity = get("scope"), get("identity")
+	in.domain, in.audience = get("domain"), get("audience")
+	in.exportEnv, in.githubToken = get("export-env"), get("github-token")
+	in.orgPolicyRepo = get("org-policy-repo")
+	timeout := get("timeout")
+	if in.domain == "" {
+		in.domain = "octo-sts.dev"
+	}
+	if len(errs) > 0 {
+		return in, errs
+	}
+	var err error
+	if in.revoke, err = rt.BoolInput("revoke", true); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if in.debug, err = rt.BoolInput("debug", false); err != nil {
+		errs = append(errs, err.Error())
+	}
+	in.timeout = sts.DefaultTimeout
+	if timeout != "" {
+		d, err := time.ParseDuration(timeout)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Sprintf("input %q: %q is not a Go duration such as 60s or 2m", "timeout", timeout))
+		case d <= 0 || d > maxTimeout:
+			errs = append(errs, fmt.Sprintf("input %q: %s is out of range; use a duration between 1s and %s", "timeout", d, maxTimeout))
+		default:
+			in.timeout = d
+		}
+	}
+	checks := []error{sts.ValidateScope(in.scope), sts.ValidateIdentity(in.identity), sts.ValidateDomain(in.domain)}
+	if in.audience != "" {
+		checks = append(checks, sts.ValidateAudience(in.audience))
+	} else {
+		in.audience = in.domain
+	}
+	if in.exportEnv != "" {
+		checks = append(checks, ValidateEnvName(in.exportEnv))
+	}
+	for _, err := range checks {
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	return in, errs
+}
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+
+// ValidateEnvName checks an `export-env` name: a portable shell variable name that does not
+// clobber variables the runner or later steps depend on (GitHub rejects some of these itself,
+// others would silently break every following step).
+func ValidateEnvName(name string) error {
+	if !envNameRE.MatchString(name) {
+		return fmt.Errorf("input %q: %q is not an environment variable name (letters, digits and _, not starting with a digit, at most 128 characters), e.g. GH_TOKEN", "export-env", name)
+	}
+	up := strings.ToUpper(name)
+	for _, p := range []string{"GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "STATE_"} {
+		if strings.HasPrefix(up, p) {
+			return fmt.Errorf("input %q: %q would overwrite a variable the runner owns (%s*); pick another name such as GH_TOKEN", "export-env", name, p)
+		}
+	}
+	switch up {
+	case "PATH", "HOME", "SHELL", "LD_PRELOAD", "LD_LIBRARY_PATH", "NODE_OPTIONS", "BASH_ENV", "ENV", "CI", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY":
+		return fmt.Errorf("input %q: %q would change how later steps run; pick another name such as GH_TOKEN", "export-env", name)
+	}
+	return nil
+}
+
+func runExchange(ctx context.Context, rt *Runtime) int {
+	in, errs := readExchangeInputs(rt)
+	// The github-token is a secret even though the runner masks it: scrub it locally too.
+	rt.secrets.Add(in.githubToken)
+	if len(errs) > 0 {
+		return rt.Fail("octo-sts: invalid input", strings.Join(errs, "\n"), exitUsage)
+	}
+	if !in.debug && rt.Getenv("GITHUB_OUTPUT") == "" {
+		return rt.Fail("octo-sts: not running in GitHub Actions", "GITHUB_OUTPUT is not set, so the token could not be handed to later steps; outside GitHub Actions use `octo-sts exchange`", exitUsage)
+	}
+	req := sts.Request{Scope: in.scope, Identity: in.identity}
+	src := &idtoken.Actions{Getenv: rt.Getenv, HTTPClient: rt.HTTPClient, Audience: in.audience}
+	if in.debug {
+		return runDebug(ctx, rt, in, req, src)
+	}
+
+	var claims map[string]any
+	client := &sts.Client{
+		Domain:     in.domain,
+		HTTPClient: rt.HTTPClient,
+		Timeout:    in.timeout,
+		Clock:      rt.opts.Clock,
+		Backoff:    rt.opts.Backoff,
+		UserAgent:  "octo-sts-action",
+		OnIDToken: func(jwt string) {
+			rt.Mask(jwt)
+			c, err := idtoken.ParseClaims(jwt)
+			if err != nil {
+				return
+			}
+			if claims == nil {
+				rt.printClaims(c)
+			}
+			claims = c
+		},
+		OnAttempt: func(a sts.Attempt) {
+			rt.Untrusted(fmt.Sprintf("attempt %d failed at %s: %v; retrying in %.1fs", a.N, a.Endpoint, a.Err, a.Wait.Seconds()))
+		},
+	}
+	fmt.Fprintf(rt.Stdout, "Exchanging an OIDC token (audience %s) at %s for scope %s, identity %s\n", in.audience, in.domain, in.scope, in.identity)
+	res, err := client.Exchange(ctx, req, src.Token)
+	if err != nil {
+		var se *sts.Error
+		if !errors.As(err, &se) {
+			se = &sts.Error{Class: sts.ClassNetwork, Message: err.Error()}
+		}
+		return rt.failExchange(ctx, in, req, claims, se)
+	}
+	token := res.Token
+	rt.Mask(token)
+	hash := secret.Hash(token)
+
+	if in.revoke {
+		if err := rt.saveState("token", token); err != nil {
+			rt.Action.Warningf("the post step will not revoke the token: %v", err)
+		} else {
+			_ = rt.saveState("minted-at", fmt.Sprint(time.Now().Unix()))
+		}
+	} else {
+		_ = rt.saveState("revoke", "false")
+	}
+	for _, o := range [][2]string{{"token", token}, {"token-hash", hash}} {
+		if err := rt.SetOutput(o[0], o[1]); err != nil {
+			return rt.Fail("octo-sts: could not write outputs", err.Error(), exitFailure)
+		}
+	}
+	if in.exportEnv != "" {
+		if err := rt.setEnv(in.exportEnv, token); err != nil {
+			return rt.Fail("octo-sts: could not export the token", err.Error(), exitFailure)
+		}
+	}
+	fmt.Fprintf(rt.Stdout, "Got a GitHub token for %s (identity %s); token-hash %s\n", in.scope, in.identity, hash)
+	fmt.Fprintln(rt.Stdout, res.Summary)
+	if in.exportEnv != "" {
+		fmt.Fprintf(rt.Stdout, "Exported it to later steps as $%s\n", in.exportEnv)
+	}
+	revokeNote := "revoked in the post step"
+	if !in.revoke {
+		revokeNote = "not revoked (revoke: false); valid for up to 1 hour"
+	}
+	rt.Summary(fmt.Sprintf("### ✅ octo-sts: token for `%s`\n\n| | |\n|---|---|\n| identity | `%s` |\n| domain | `%s` |\n| token-hash | `%s` |\n| attempts | %s |\n| lifetime | %s |\n",
+		in.scope, in.identity, in.domain, hash, mdEscape(res.Summary), revokeNote))
+	return exitOK
+}
+
+// relevantClaims are the claims trust policies usually match on, shown after a denial.
+var relevantClaims = []string{"iss", "sub", "aud", "repository", "repository_owner", "ref", "ref_type", "event_name", "environment", "workflow_ref", "job_workflow_ref", "actor"}
+
+var claimInMessage = regexp.MustCompile(`claim "([^"]{1,64})"`)
+
+func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.Request, claims map[string]any, se *sts.Error) int {
+	var lines []string
+	if se.Status != 0 && se.Endpoint == "sts" {
+		lines = append(lines, fmt.Sprintf("Octo STS answered %d: %s", se.Status, se.Message))
+	}
+	if se.Class == sts.ClassDenied && claims != nil {
+		keys := slices.Clone(relevantClaims)
+		for _, m := range claimInMessage.FindAllStringSubmatch(se.Message, -1) {
+			if !slices.Contains(keys, m[1]) {
+				keys = append(keys, m[1])
+			}
+		}
+		lines = append(lines, "Token claims the policy is matched against:")
+		for _, k := range keys {
+			if v, ok := claims[k]; ok {
+				lines = append(lines, fmt.Sprintf("  %s: %s", k, claimString(v)))
+			}
+		}
+	}
+	if h := se.Hint(req, in.orgPolicyRepo); h != "" {
+		lines = append(lines, h)
+	}
+	if se.Attempts > 0 {
+		lines = append(lines, se.Summary())
+	}
+	rt.Untrusted(lines...)
+	var diag string
+	if se.Class == sts.ClassDenied || se.Class == sts.ClassNotFound {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		diag = callHook(dctx, Diagnose, DiagnoseInput{
+			Claims: claims, Scope: in.scope, Identity: in.identity, Domain: in.domain, Status: se.Status,
+			Message: se.Message, GitHubToken: in.githubToken, Workspace: rt.Workspace,
+		})
+		cancel()
+		if diag != "" {
+			rt.Action.Group("Diagnosis")
+			rt.Untrusted(strings.Split(strings.TrimRight(diag, "\n"), "\n")...)
+			rt.Action.EndGroup()
+			rt.Summary("#### Diagnosis\n\n" + diag + "\n")
+		}
+	}
+	msg := se.Message
+	if h := se.Hint(req, in.orgPolicyRepo); h != "" {
+		msg += "\n" + h
+	}
+	if se.Attempts > 1 {
+		msg += "\n" + se.Summary()
+	}
+	return rt.Fail(se.Title(), msg, exitFailure)
+}
+
+func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Request, src *idtoken.Actions) int {
+	tctx, cancel := context.WithTimeout(ctx, in.timeout)
+	defer cancel()
+	jwt, err := src.Token(tctx)
+	if err != nil {
+		return rt.Fail("octo-sts: "+string(sts.ClassIDToken), err.Error(), exitFailure)
+	}
+	rt.Mask(jwt)
+	claims, err := idtoken.ParseClaims(jwt)
+	if err != nil {
+		return rt.Fail("octo-sts: "+string(sts.ClassIDToken), err.Error(), exitFailure)
+	}
+	rt.printClaims(claims)
+	c := &sts.Client{Domain: in.domain}
+	fmt.Fprintf(rt.Stdout, "debug: true — not exchanging. The exchange would be: GET %s\n", c.ExchangeURL(req))
+	md := callHook(ctx, DebugEvaluate, DiagnoseInput{
+		Claims: claims, Scope: in.scope, Identity: in.identity, Domain: in.domain,
+		GitHubToken: in.githubToken, Workspace: rt.Workspace,
+	})
+	if md != "" {
+		rt.Action.Group("Policy evaluation")
+		rt.Untrusted(strings.Split(strings.TrimRight(md, "\n"), "\n")...)
+		rt.Action.EndGroup()
+	} else {
+		fmt.Fprintln(rt.Stdout, "No local policy evaluator is available; compare the claims above with the trust policy.")
+	}
+	rt.Summary(fmt.Sprintf("### octo-sts debug for `%s` / `%s`\n\nNo token was requested (debug: true).\n\n%s\n%s\n", in.scope, in.identity, claimsTable(claims), md))
+	return exitOK
+}
+
+// printClaims shows the decoded claims in a collapsed group: they are what policies match
+// against, and the first thing anyone debugging a denial needs.
+func (rt *Runtime) printClaims(claims map[string]any) {
+	keys := slices.Sorted(maps.Keys(claims))
+	lines := make([]string, 0, len(keys))
+	for _, k := range keys {
+		lines = append(lines, fmt.Sprintf("%s: %s", k, claimString(claims[k])))
+	}
+	title := "OIDC token claims"
+	if sub, ok := claims["sub"].(string); ok {
+		title += " (sub " + strings.ReplaceAll(sub, "\n", " ") + ")"
+	}
+	rt.Action.Group(title)
+	rt.Untrusted(lines...)
+	rt.Action.EndGroup()
+}
+
+func claimString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case float64:
+		if v == float64(int64(v)) {
+			return fmt.Sprint(int64(v))
+		}
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+func claimsTable(claims map[string]any) string {
+	var b strings.Builder
+	b.WriteString("| claim | value |\n|---|---|\n")
+	for _, k := range slices.Sorted(maps.Keys(claims)) {
+		fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(k), mdEscape(claimString(claims[k])))
+	}
+	return b.String()
+}

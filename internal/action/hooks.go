@@ -1,0 +1,39 @@
+package action
+
+import "context"
+
+// DiagnoseInput is everything known about a failed (or, for DebugEvaluate, a prospective)
+// exchange. Claims are the decoded, non-secret OIDC claims; GitHubToken is the workflow's
+// `github-token` input (may be empty), for hooks that read the policy through the API.
+type DiagnoseInput struct {
+	Claims      map[string]any
+	Scope       string
+	Identity    string
+	Domain      string
+	Status      int    // HTTP status from the STS; 0 in debug mode
+	Message     string // the server's message, scrubbed of credentials
+	GitHubToken string
+	Workspace   string // GITHUB_WORKSPACE, where a checked-out policy may be found
+}
+
+// Diagnose, when set (by the policy-explainer package's init), is called after a 403 or 404 so
+// the failure can be explained against the policy file; its markdown is printed to the log and
+// appended to the step summary. Nil by default: the action then prints only its own hints.
+var Diagnose func(ctx context.Context, in DiagnoseInput) (markdown string)
+
+// DebugEvaluate, when set, is called by `debug: true` to evaluate the policy against the
+// claims locally, without exchanging; its markdown goes to the log and the step summary.
+var DebugEvaluate func(ctx context.Context, in DiagnoseInput) (markdown string)
+
+// callHook runs a hook defensively: a crashing or slow diagnosis must not change the outcome.
+func callHook(ctx context.Context, hook func(context.Context, DiagnoseInput) string, in DiagnoseInput) (md string) {
+	if hook == nil {
+		return ""
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			md = ""
+		}
+	}()
+	return hook(ctx, in)
+}

@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/octo-sts-action/octo-sts/internal/idtoken"
+	"github.com/octo-sts-action/octo-sts/internal/secret"
+	"github.com/octo-sts-action/octo-sts/internal/sts"
+)
+
+// httpClient is replaced by tests to trust the fake STS's CA.
+var httpClient = sts.NewHTTPClient
+
+// testClock lets tests make retries instant; nil means real time.
+var testClock sts.Clock
+
+func init() {
+	register("exchange", "exchange an OIDC token for a GitHub token (prints only the token)", runExchangeCmd)
+}
+
+func runExchangeCmd(ctx context.Context, args []string, io IO) int {
+	fs := flag.NewFlagSet("octo-sts exchange", flag.ContinueOnError)
+	fs.SetOutput(io.Stderr)
+	scope := fs.String("scope", "", "target `owner/repo`, or owner for an organization policy (required)")
+	identity := fs.String("identity", "", "trust policy `name`: .github/chainguard/<name>.sts.yaml (required)")
+	domain := fs.String("domain", "octo-sts.dev", "Octo STS `host[:port]`")
+	audience := fs.String("audience", "", "audience the token was minted for, checked locally (default: the domain)")
+	timeout := fs.Duration("timeout", sts.DefaultTimeout, "overall deadline including retries")
+	tokenFile := fs.String("token-file", "", "read the OIDC token from `path` (re-read on each attempt, e.g. a projected service-account token)")
+	tokenEnv := fs.String("token-env", "", "read the OIDC token from environment variable `NAME`")
+	tokenStdin := fs.Bool("token-stdin", false, "read the OIDC token from stdin")
+	fs.Usage = func() {
+		fmt.Fprintln(io.Stderr, "usage: octo-sts exchange --scope S --identity I [--domain D] [--timeout 60s] (--token-file F | --token-env VAR | --token-stdin)\n\nPrints only the GitHub token on stdout; diagnostics go to stderr.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(io.Stderr, "octo-sts exchange: unexpected arguments %q\n", fs.Args())
+		return ExitUsage
+	}
+	var src sts.TokenSource
+	n := 0
+	if *tokenFile != "" {
+		n++
+		src = idtoken.File(*tokenFile)
+	}
+	if *tokenEnv != "" {
+		n++
+		src = idtoken.Env(*tokenEnv, io.Getenv)
+	}
+	if *tokenStdin {
+		n++
+		src = idtoken.Reader(io.Stdin, "--token-stdin")
+	}
+	if n != 1 {
+		fmt.Fprintln(io.Stderr, "octo-sts exchange: give exactly one of --token-file, --token-env or --token-stdin")
+		return ExitUsage
+	}
+	if *timeout <= 0 {
+		fmt.Fprintln(io.Stderr, "octo-sts exchange: --timeout must be positive")
+		return ExitUsage
+	}
+	for _, err := range []error{sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain)} {
+		if err != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts exchange: %v\n", flagWording(err))
+			return ExitUsage
+		}
+	}
+	if *audience != "" {
+		if err := sts.ValidateAudience(*audience); err != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts exchange: %v\n", flagWording(err))
+			return ExitUsage
+		}
+	}
+
+	secrets := &secret.Set{}
+	stderr := secrets.Writer(io.Stderr)
+	var claims map[string]any
+	client := &sts.Client{
+		Domain:     *domain,
+		HTTPClient: httpClient(),
+		Timeout:    *timeout,
+		Clock:      testClock,
+		UserAgent:  "octo-sts-cli",
+		OnIDToken: func(jwt string) {
+			secrets.Add(jwt)
+			if c, err := idtoken.ParseClaims(jwt); err == nil {
+				claims = c
+				if *audience != "" && !audienceContains(c["aud"], *audience) {
+					fmt.Fprintf(stderr, "warning: the token's aud %v does not contain --audience %q\n", c["aud"], *audience)
+				}
+			}
+		},
+		OnAttempt: func(a sts.Attempt) {
+			fmt.Fprintf(stderr, "attempt %d failed at %s: %v; retrying in %.1fs\n", a.N, a.Endpoint, a.Err, a.Wait.Seconds())
+		},
+	}
+	req := sts.Request{Scope: *scope, Identity: *identity}
+	res, err := client.Exchange(ctx, req, src)
+	if err != nil {
+		var se *sts.Error
+		if !errors.As(err, &se) {
+			fmt.Fprintf(stderr, "octo-sts exchange: %v\n", err)
+			return ExitFindings
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", se.Title(), se.Message)
+		if se.Class == sts.ClassDenied && claims != nil {
+			for _, k := range []string{"iss", "sub", "aud"} {
+				if v, ok := claims[k]; ok {
+					fmt.Fprintf(stderr, "  token %s: %v\n", k, v)
+				}
+			}
+		}
+		if h := se.Hint(req, ""); h != "" {
+			fmt.Fprintln(stderr, h)
+		}
+		if se.Attempts > 0 {
+			fmt.Fprintln(stderr, se.Summary())
+		}
+		if se.Class == sts.ClassInput {
+			return ExitUsage
+		}
+		return ExitFindings
+	}
+	fmt.Fprintf(stderr, "token-hash %s (%s)\n", secret.Hash(res.Token), res.Summary)
+	fmt.Fprintln(io.Stdout, res.Token)
+	return ExitOK
+}
+
+// flagWording rephrases the shared validators' `input "x"` as the flag the CLI user typed.
+func flagWording(err error) string {
+	msg := err.Error()
+	for _, f := range []string{"scope", "identity", "domain", "audience"} {
+		msg = replaceFirst(msg, fmt.Sprintf("input %q", f), "--"+f)
+	}
+	return msg
+}
+
+func replaceFirst(s, old, repl string) string { return strings.Replace(s, old, repl, 1) }
+
+func audienceContains(aud any, want string) bool {
+	switch a := aud.(type) {
+	case string:
+		return a == want
+	case []any:
+		for _, v := range a {
+			if v == want {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/octo-sts-action/octo-sts/internal/revoke"
+	"github.com/octo-sts-action/octo-sts/internal/secret"
+)
+
+func init() {
+	register("revoke", "revoke a GitHub installation token read from stdin", runRevokeCmd)
+}
+
+func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
+	fs := flag.NewFlagSet("octo-sts revoke", flag.ContinueOnError)
+	fs.SetOutput(iox.Stderr)
+	def := iox.Getenv("GITHUB_API_URL")
+	if def == "" {
+		def = revoke.DefaultAPIURL
+	}
+	apiURL := fs.String("api-url", def, "GitHub REST API `URL` (GHES: https://HOST/api/v3); default $GITHUB_API_URL or https://api.github.com")
+	timeout := fs.Duration("timeout", revoke.DefaultTimeout, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprintln(iox.Stderr, "usage: octo-sts revoke [--api-url URL] [--timeout 10s] < token-file\n\nReads one token from stdin and revokes it (DELETE /installation/token).\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(iox.Stderr, "octo-sts revoke: unexpected arguments %q; the token is read from stdin\n", fs.Args())
+		return ExitUsage
+	}
+	b, err := io.ReadAll(io.LimitReader(iox.Stdin, 64<<10))
+	if err != nil {
+		fmt.Fprintf(iox.Stderr, "octo-sts revoke: reading stdin: %v\n", err)
+		return ExitFindings
+	}
+	token := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if token == "" || strings.ContainsAny(token, " \t\r\n") {
+		fmt.Fprintln(iox.Stderr, "octo-sts revoke: stdin must hold exactly one token on one line")
+		return ExitUsage
+	}
+	secrets := &secret.Set{}
+	secrets.Add(token)
+	stderr := secrets.Writer(iox.Stderr)
+	hash := secret.Hash(token)
+	out, err := revoke.Revoke(ctx, revoke.Options{APIURL: *apiURL, Token: token, HTTPClient: httpClient(), Timeout: *timeout})
+	switch out {
+	case revoke.Revoked:
+		fmt.Fprintf(stderr, "revoked token-hash %s\n", hash)
+		return ExitOK
+	case revoke.AlreadyInvalid:
+		fmt.Fprintf(stderr, "token-hash %s was already invalid (expired or revoked)\n", hash)
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "octo-sts revoke: %v\n", err)
+	return ExitFindings
+}

@@ -21,6 +21,8 @@ const (
 	// DefaultCategory is runAutomationDetails.id unless Options.Category says otherwise; the trailing
 	// slash makes it a category prefix, as code scanning expects.
 	DefaultCategory = "octo-sts/lint/"
+	// RulesDocURI is the rules reference; each rule's helpUri is this plus "#<rule id>".
+	RulesDocURI = "https://github.com/octo-sts-action/octo-sts/blob/main/docs/rules.md"
 	// SrcRoot is the uriBaseId for repository-relative artifact URIs.
 	SrcRoot = "%SRCROOT%"
 )
@@ -53,6 +55,7 @@ type (
 	sarifRule struct {
 		ID                   string             `json:"id"`
 		Name                 string             `json:"name"`
+		HelpURI              string             `json:"helpUri,omitempty"`
 		ShortDescription     sarifText          `json:"shortDescription"`
 		FullDescription      sarifText          `json:"fullDescription"`
 		Help                 sarifMultiformat   `json:"help"`
@@ -162,11 +165,16 @@ func sarifRules(registry []*lint.Rule, fs []lint.Finding) ([]sarifRule, map[stri
 	index := make(map[string]int, len(registry))
 	rules := make([]sarifRule, 0, len(registry))
 	for _, r := range registry {
+		if r == nil {
+			continue
+		}
 		if _, dup := index[r.ID]; dup {
 			continue
 		}
 		index[r.ID] = len(rules)
-		rules = append(rules, describeRule(r))
+		d := describeRule(r)
+		d.HelpURI = RulesDocURI + "#" + r.ID
+		rules = append(rules, d)
 	}
 	var unknown []string
 	for _, f := range fs {

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,6 +82,9 @@ func TestSARIFStructure(t *testing.T) {
 	for i, r := range rules {
 		ids[at(t, r, "id").(string)] = i
 	}
+	if _, ok := rules[len(rules)-1].(map[string]any)["helpUri"]; ok {
+		t.Error("an unregistered rule must not link to the rules doc")
+	}
 	if at(t, rules[len(rules)-1], "id") != "custom-check" || at(t, rules[len(rules)-1], "defaultConfiguration", "level") != "note" {
 		t.Errorf("unknown rule descriptor = %v", rules[len(rules)-1])
 	}
@@ -90,6 +95,7 @@ func TestSARIFStructure(t *testing.T) {
 	}{
 		{[]any{"id"}, "unknown-key"},
 		{[]any{"name"}, "UnknownKey"},
+		{[]any{"helpUri"}, RulesDocURI + "#unknown-key"},
 		{[]any{"shortDescription", "text"}, "A key the server does not know."},
 		{[]any{"fullDescription", "text"}, "Strict decoding rejects the file."},
 		{[]any{"defaultConfiguration", "level"}, "error"},
@@ -168,8 +174,16 @@ func TestSARIFDescribesEveryRegisteredRule(t *testing.T) {
 	if len(rules) != len(lint.Rules) {
 		t.Fatalf("%d rule descriptors, want %d", len(rules), len(lint.Rules))
 	}
+	doc2, err := os.ReadFile(filepath.Join("..", "..", "docs", "rules.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, r := range lint.Rules {
 		d := rules[i]
+		// helpUri must land on a heading of docs/rules.md (GitHub anchors "## id" as #id).
+		if !strings.Contains(string(doc2), "\n## "+r.ID+"\n") || at(t, d, "helpUri") != RulesDocURI+"#"+r.ID {
+			t.Errorf("%s: helpUri %v has no matching heading in docs/rules.md", r.ID, at(t, d, "helpUri"))
+		}
 		if at(t, d, "id") != r.ID || at(t, d, "shortDescription", "text") != r.Summary {
 			t.Errorf("rules[%d] = %v, want %s", i, at(t, d, "id"), r.ID)
 		}

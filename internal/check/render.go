@@ -1,0 +1,180 @@
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// marshal encodes without HTML escaping, so "<", ">" and "&" in claims stay readable.
+func marshal(v any, indent bool) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return []byte(fmt.Sprintf("%q\n", err.Error()))
+	}
+	return b.Bytes()
+}
+
+// RenderJSON writes the machine-readable report: verdict, the server's exact message, every field.
+func RenderJSON(w io.Writer, r *Report) error {
+	_, err := w.Write(marshal(r, true))
+	return err
+}
+
+// mark is the per-row result symbol.
+func mark(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+// cell keeps a table cell on one line, whatever the token contains.
+func cell(s string) string {
+	if s == "" {
+		return `""`
+	}
+	if strings.ContainsAny(s, "\t\n\r\x00") || strings.TrimSpace(s) != s {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
+}
+
+// RenderText writes the human report: header, signature state, per-field table, verdict, hints.
+func RenderText(w io.Writer, r *Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "policy:    %s (%s policy, identity %q)\n", r.PolicyPath, r.Kind, r.Identity)
+	fmt.Fprintf(&b, "domain:    %s\n", r.Domain)
+	fmt.Fprintf(&b, "signature: %s\n", signatureText(r.Signature))
+	if len(r.Fields) > 0 {
+		b.WriteString("\n")
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "\tFIELD\tPOLICY\tEXPECTED\tTOKEN\t")
+		for _, f := range r.Fields {
+			suffix := ""
+			if f.Reported {
+				suffix = "← the server reports this"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", mark(f.OK), cell(f.Field), cell(f.Policy), cell(f.Expected), cell(f.Actual), suffix)
+		}
+		tw.Flush()
+		for _, f := range r.Fields {
+			if !f.OK && f.Note != "" {
+				fmt.Fprintf(&b, "  %s: %s\n", f.Field, f.Note)
+			}
+		}
+	}
+	if len(r.Findings) > 0 {
+		b.WriteString("\nthe policy is invalid:\n")
+		for _, f := range r.Findings {
+			fmt.Fprintf(&b, "  %s:%d:%d: %s [%s]\n", f.File, f.Line, f.Column, f.Message, f.Rule)
+		}
+	}
+	b.WriteString("\n")
+	switch r.Verdict {
+	case Allow:
+		b.WriteString("verdict:   ALLOW — the server would mint a token\n")
+	case Deny:
+		fmt.Fprintf(&b, "verdict:   DENY — the server would answer HTTP %d\n", r.Status)
+		fmt.Fprintf(&b, "message:   %s\n", r.Message)
+	case InvalidPolicy:
+		fmt.Fprintf(&b, "verdict:   INVALID POLICY — the server would answer HTTP %d\n", r.Status)
+		fmt.Fprintf(&b, "message:   %s\n", r.Message)
+	}
+	if len(r.Hints) > 0 {
+		b.WriteString("\nhints:\n")
+		for _, h := range r.Hints {
+			fmt.Fprintf(&b, "  - %s\n", h.Message)
+		}
+	}
+	_, err := io.WriteString(w, trimLines(b.String()))
+	return err
+}
+
+// trimLines drops the padding tabwriter leaves at line ends, so output diffs cleanly.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func signatureText(s SignatureState) string {
+	switch {
+	case !s.Checked:
+		return "NOT CHECKED — claims were decoded without verifying signature, expiry or issuer (use --token with --verify)"
+	case s.OK && s.Offline:
+		return "verified against the --jwks key set (signature, exp, nbf)"
+	case s.OK:
+		return "verified against the issuer's discovery document (signature, exp, nbf, iss)"
+	default:
+		return "FAILED — " + s.Reason
+	}
+}
+
+// mdEscape keeps token-controlled text from breaking a markdown table or injecting markup.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", `\|`, "`", "'", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
+
+// code wraps s in a markdown code span that cannot be closed by s itself.
+func code(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "`" + mdEscape(s) + "`"
+}
+
+// RenderMarkdown writes the report for a GitHub step summary.
+func RenderMarkdown(w io.Writer, r *Report) error {
+	var b strings.Builder
+	switch r.Verdict {
+	case Allow:
+		b.WriteString("**Verdict: allow** — the policy allows this token.\n\n")
+	case Deny:
+		fmt.Fprintf(&b, "**Verdict: deny** (HTTP %d): %s\n\n", r.Status, code(r.Message))
+	case InvalidPolicy:
+		fmt.Fprintf(&b, "**Verdict: invalid policy** (HTTP %d): %s\n\n", r.Status, code(r.Message))
+	}
+	fmt.Fprintf(&b, "Policy %s (%s policy, identity %s), domain %s. Signature: %s.\n\n", code(r.PolicyPath), r.Kind, code(r.Identity), code(r.Domain), mdEscape(signatureText(r.Signature)))
+	if len(r.Fields) > 0 {
+		b.WriteString("| | Field | Policy | Expected | Token |\n|---|---|---|---|---|\n")
+		for _, f := range r.Fields {
+			field := code(f.Field)
+			if f.Reported {
+				field += " **← reported**"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mark(f.OK), field, mdEscape(f.Policy), code(f.Expected), code(f.Actual))
+		}
+		b.WriteString("\n")
+		for _, f := range r.Fields {
+			if !f.OK && f.Note != "" {
+				fmt.Fprintf(&b, "- %s: %s\n", code(f.Field), mdEscape(f.Note))
+			}
+		}
+	}
+	if len(r.Findings) > 0 {
+		b.WriteString("\n**The policy is invalid:**\n\n")
+		for _, f := range r.Findings {
+			fmt.Fprintf(&b, "- %s line %d: %s (`%s`)\n", code(f.File), f.Line, mdEscape(f.Message), f.Rule)
+		}
+	}
+	if len(r.Hints) > 0 {
+		b.WriteString("\n**Hints**\n\n")
+		for _, h := range r.Hints {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(h.Message))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/octo-sts-action/octo-sts/internal/check"
+	"github.com/octo-sts-action/octo-sts/internal/policy"
+)
+
+// ExitInvalidPolicy is check's answer when the policy itself cannot be read by the server (404).
+const ExitInvalidPolicy = 4
+
+func init() {
+	register("check", "explain whether a token's claims satisfy a trust policy, as the server would", runCheck)
+}
+
+const checkUsage = `usage:
+  octo-sts check --policy FILE (--claims FILE.json | --token JWT|@file|@-) [flags]
+  octo-sts check --policy FILE --repo owner/repo --simulate [flags]
+
+Evaluates the token against the trust policy in the Octo STS server's order and prints every
+field's result, the verdict and the exact message the server would return.
+
+Exit codes: 0 allowed, 1 denied, 2 usage, 3 internal error, 4 the policy itself is invalid.
+
+flags:
+`
+
+func runCheck(ctx context.Context, args []string, sio IO) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		policyPath = fs.String("policy", "", "trust policy file (.github/chainguard/<identity>.sts.yaml)")
+		claimsPath = fs.String("claims", "", "decoded token claims as a JSON object (- for stdin)")
+		tokenArg   = fs.String("token", "", "the JWT itself, @file, or @- for stdin (never printed)")
+		domain     = fs.String("domain", check.DefaultDomain, "the Octo STS domain (STS_DOMAIN, the default audience)")
+		scope      = fs.String("scope", "", "exchange scope: owner/repo, or owner (or owner/.github) for an org policy")
+		identity   = fs.String("identity", "", "exchange identity (default: from the policy file name)")
+		format     = fs.String("format", "text", "output format: text or json")
+		verify     = fs.Bool("verify", false, "verify the JWT's signature, exp and nbf like the server (needs --token)")
+		jwks       = fs.String("jwks", "", "verify offline against this JWK Set JSON file instead of the issuer's discovery document")
+		simulate   = fs.Bool("simulate", false, "evaluate typical GitHub Actions contexts of --repo instead of a token")
+		repo       = fs.String("repo", "", "owner/repo whose GitHub Actions runs --simulate builds tokens for")
+		defBranch  = fs.String("default-branch", "main", "default branch for --simulate")
+		env        = fs.String("environment", "production", "environment name for --simulate")
+		ownerID    = fs.String("owner-id", "", "with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
+		repoID     = fs.String("repo-id", "", "see --owner-id")
+		jobRef     = fs.String("job-workflow-ref", "", "job_workflow_ref of the simulated reusable workflow")
+	)
+	usage := func(msg string) int {
+		if msg != "" {
+			fmt.Fprintf(sio.Stderr, "octo-sts check: %s\n\n", msg)
+		}
+		fmt.Fprint(sio.Stderr, checkUsage)
+		fs.SetOutput(sio.Stderr)
+		fs.PrintDefaults()
+		return ExitUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(sio.Stdout, checkUsage)
+			fs.SetOutput(sio.Stdout)
+			fs.PrintDefaults()
+			return ExitOK
+		}
+		return usage(err.Error())
+	}
+	if fs.NArg() > 0 {
+		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", fs.Arg(0)))
+	}
+	if *policyPath == "" {
+		return usage("--policy is required: the trust policy file to check against")
+	}
+	if *format != "text" && *format != "json" {
+		return usage(fmt.Sprintf("--format %q: use text or json", *format))
+	}
+	if *domain == "" {
+		return usage("--domain is empty; the hosted service is " + check.DefaultDomain)
+	}
+	if *simulate {
+		if *claimsPath != "" || *tokenArg != "" || *verify {
+			return usage("--simulate builds its own tokens; drop --claims, --token and --verify")
+		}
+		if *repo == "" {
+			return usage("--simulate needs --repo owner/repo")
+		}
+	} else {
+		switch {
+		case *claimsPath == "" && *tokenArg == "":
+			return usage("give the token: --claims FILE.json or --token JWT|@file")
+		case *claimsPath != "" && *tokenArg != "":
+			return usage("give either --claims or --token, not both")
+		case *verify && *tokenArg == "":
+			return usage("--verify needs the signed token: use --token instead of --claims")
+		case *jwks != "" && !*verify:
+			return usage("--jwks only makes sense with --verify")
+		}
+	}
+
+	data, err := os.ReadFile(*policyPath)
+	if err != nil {
+		fmt.Fprintf(sio.Stderr, "octo-sts check: --policy: %v\n", err)
+		return ExitUsage
+	}
+	sc := *scope
+	if sc == "" && *simulate {
+		sc = *repo
+	}
+	kind := check.KindForScope(sc)
+	in := check.Input{
+		PolicyPath: *policyPath, Policy: data, Kind: kind, Identity: *identity,
+		Scope: sc, Domain: *domain, Repository: repoForLint(sc, kind),
+	}
+
+	if *simulate {
+		rs, err := check.Simulate(in, check.SimulateOptions{
+			Repository: *repo, DefaultBranch: *defBranch, Environment: *env, Domain: *domain,
+			OwnerID: *ownerID, RepoID: *repoID, JobWorkflowRef: *jobRef,
+		})
+		if err != nil {
+			return usage(err.Error())
+		}
+		if len(rs) > 0 && rs[0].Verdict == check.InvalidPolicy {
+			return emit(sio, *format, rs[0].Report)
+		}
+		if *format == "json" {
+			if err := check.RenderSimulationJSON(sio.Stdout, rs); err != nil {
+				return ExitInternal
+			}
+			return ExitOK
+		}
+		if err := check.RenderSimulation(sio.Stdout, *policyPath, rs); err != nil {
+			return ExitInternal
+		}
+		return ExitOK
+	}
+
+	var raw string
+	if *tokenArg != "" {
+		raw, err = check.TokenArg(*tokenArg, sio.Stdin)
+		if err != nil {
+			return usage(err.Error())
+		}
+		in.Claims, err = check.ParseJWT(raw)
+		if err != nil {
+			return usage("--token: " + err.Error())
+		}
+	} else {
+		in.Claims, err = check.ReadClaimsFile(*claimsPath, sio.Stdin)
+		if err != nil {
+			return usage(err.Error())
+		}
+	}
+	if *verify {
+		opts := check.VerifyOptions{}
+		if *jwks != "" {
+			opts.JWKS, err = check.ReadJWKS(*jwks)
+			if err != nil {
+				return usage(err.Error())
+			}
+		}
+		in.Verification = check.Verify(ctx, raw, opts)
+	}
+	r, err := check.Evaluate(in)
+	if err != nil {
+		fmt.Fprintf(sio.Stderr, "octo-sts check: %v\n", err)
+		return ExitInternal
+	}
+	return emit(sio, *format, r)
+}
+
+// emit prints the report and maps the verdict to the exit code.
+func emit(sio IO, format string, r *check.Report) int {
+	var err error
+	if format == "json" {
+		err = check.RenderJSON(sio.Stdout, r)
+	} else {
+		err = check.RenderText(sio.Stdout, r)
+	}
+	if err != nil {
+		fmt.Fprintf(sio.Stderr, "octo-sts check: writing the report: %v\n", err)
+		return ExitInternal
+	}
+	switch r.Verdict {
+	case check.Allow:
+		return ExitOK
+	case check.InvalidPolicy:
+		return ExitInvalidPolicy
+	}
+	return ExitFindings
+}
+
+// repoForLint names the repository holding the policy, so the linter parses it as the server will.
+func repoForLint(scope string, kind policy.Kind) string {
+	owner, repo, ok := strings.Cut(scope, "/")
+	switch {
+	case kind == policy.KindOrg && !ok:
+		return scope + "/" + policy.DefaultOrgPolicyRepo
+	case ok:
+		return owner + "/" + repo
+	}
+	return ""
+}

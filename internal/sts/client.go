@@ -290,7 +290,8 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 	if oversized {
 		body = body[:maxBody]
 	}
-	msg, _ := ParseErrorBody(body)
+	// Scrub before parsing: parsing truncates, and a truncated echo would escape a whole-token match.
+	msg, _ := ParseErrorBody([]byte(scrub(string(body))))
 	msg = scrub(msg)
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)

@@ -182,6 +182,7 @@ const (
 	OK         = "ok"
 	Deny       = "403"      // 403 with a policy-mismatch message
 	EchoDeny   = "403echo"  // 403 whose message echoes the bearer token back
+	EchoCut    = "403cut"   // 403 echoing the token where the client's message limit cuts it
 	NotFound   = "404"      // 404 like a missing policy
 	RateLimit  = "429"      // 429 with Retry-After: 1
 	Unavail    = "503"      // 503
@@ -318,6 +319,8 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		grpcErr(w, http.StatusForbidden, 7, fmt.Sprintf("trust policy: subject %q did not match %q", claims["sub"], "repo:octo-org/app:ref:refs/heads/release"))
 	case EchoDeny:
 		grpcErr(w, http.StatusForbidden, 7, "bad token "+bearer+"\n::warning::injected "+bearer)
+	case EchoCut:
+		grpcErr(w, http.StatusForbidden, 7, strings.Repeat("x", 1000)+bearer)
 	case NotFound:
 		grpcErr(w, http.StatusNotFound, 5, fmt.Sprintf("unable to find trust policy for %q", identity))
 	case RateLimit:

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRevokeCommand(t *testing.T) {
+	f := newCLIFixture(t)
+	f.api.Accept("ghs_cli_token_12345")
+	env := map[string]string{"GITHUB_API_URL": f.api.URL}
+	code, stdout, stderr := run(t, "ghs_cli_token_12345\n", env, "revoke")
+	if code != ExitOK || stdout != "" || !strings.Contains(stderr, "revoked token-hash") {
+		t.Fatalf("code %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	if r := f.api.Revoked(); len(r) != 1 || r[0] != "ghs_cli_token_12345" {
+		t.Fatalf("revoked %v", r)
+	}
+	// Again: GitHub answers 401, which is not a failure.
+	code, _, stderr = run(t, "ghs_cli_token_12345", nil, "revoke", "--api-url", f.api.URL)
+	if code != ExitOK || !strings.Contains(stderr, "already invalid") {
+		t.Fatalf("code %d stderr %q", code, stderr)
+	}
+	f.api.ForceStatus(500)
+	code, _, stderr = run(t, "ghs_cli_token_12345", env, "revoke", "--timeout", "5s")
+	if code != ExitFindings || strings.Contains(stderr, "ghs_cli_token_12345") {
+		t.Fatalf("code %d stderr %q", code, stderr)
+	}
+}
+
+func TestRevokeCommandUsage(t *testing.T) {
+	t.Parallel()
+	for _, stdin := range []string{"", "\n", "a b", "a\nb"} {
+		if code, _, stderr := run(t, stdin, nil, "revoke"); code != ExitUsage || !strings.Contains(stderr, "one token") {
+			t.Errorf("stdin %q: code %d %q", stdin, code, stderr)
+		}
+	}
+	if code, _, _ := run(t, "x", nil, "revoke", "extra"); code != ExitUsage {
+		t.Errorf("extra args accepted")
+	}
+}

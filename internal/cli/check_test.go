@@ -1,0 +1,233 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/octo-sts-action/octo-sts/internal/check/checktest"
+)
+
+func init() {
+	// Shared with other golden tests in this package; define it only once.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under testdata")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+const checkCases = "../../testdata/check/cases"
+
+// runCLI runs octo-sts in-process with an empty environment.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), append([]string{"octo-sts"}, args...), strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+	return code, out.String(), errb.String()
+}
+
+// TestCheckGolden runs `octo-sts check` on every case under testdata/check/cases and compares
+// stdout (want.txt or want.json) and the exit code (exit) with the golden files; -update rewrites them.
+func TestCheckGolden(t *testing.T) {
+	dirs, err := os.ReadDir(checkCases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		n++
+		dir, err := filepath.Abs(filepath.Join(checkCases, d.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(d.Name(), func(t *testing.T) {
+			t.Chdir(dir)
+			args := []string{"check", "--policy", "deploy.sts.yaml"}
+			if extra, err := os.ReadFile("args"); err == nil {
+				args = append(args, strings.Fields(string(extra))...)
+			}
+			if _, err := os.Stat("claims.json"); err == nil {
+				args = append(args, "--claims", "claims.json")
+			}
+			code, stdout, stderr := runCLI(t, "", args...)
+			if stderr != "" {
+				t.Errorf("stderr: %s", stderr)
+			}
+			want := "want.txt"
+			if strings.Contains(strings.Join(args, " "), "--format json") {
+				want = "want.json"
+				if !json.Valid([]byte(stdout)) {
+					t.Errorf("--format json output is not JSON:\n%s", stdout)
+				}
+			}
+			golden(t, want, stdout)
+			golden(t, "exit", strconv.Itoa(code)+"\n")
+		})
+	}
+	if n < 15 {
+		t.Fatalf("only %d golden cases found", n)
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if updating() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (go test -update rewrites it)\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+// TestCheckJSONContract pins the documented JSON fields, which scripts depend on.
+func TestCheckJSONContract(t *testing.T) {
+	dir := filepath.Join(checkCases, "deny-json")
+	code, stdout, _ := runCLI(t, "", "check", "--format", "json", "--policy", filepath.Join(dir, "deploy.sts.yaml"), "--claims", filepath.Join(dir, "claims.json"))
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d", code, ExitFindings)
+	}
+	var got struct {
+		Verdict string `json:"verdict"`
+		Message string `json:"message"`
+		Fields  []struct {
+			Field    string `json:"field"`
+			OK       bool   `json:"ok"`
+			Reported bool   `json:"reported"`
+		} `json:"fields"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Verdict != "deny" || got.Message != `trust policy: subject "repo:acme/widgets:ref:refs/heads/dev" did not match "repo:acme/widgets:ref:refs/heads/main"` {
+		t.Fatalf("verdict %q message %q", got.Verdict, got.Message)
+	}
+	reported := 0
+	for _, f := range got.Fields {
+		if f.Reported {
+			reported++
+			if f.Field != "subject" {
+				t.Errorf("reported field %q, want subject", f.Field)
+			}
+		}
+	}
+	if reported != 1 || len(got.Fields) != 3 || got.Fields[2].OK {
+		t.Fatalf("fields %+v: want 3 rows, one reported, audience failing too", got.Fields)
+	}
+}
+
+// TestCheckUsage covers every usage error: exit 2 and a message naming the flag.
+func TestCheckUsage(t *testing.T) {
+	pol := filepath.Join(checkCases, "allow-push-main", "deploy.sts.yaml")
+	claims := filepath.Join(checkCases, "allow-push-main", "claims.json")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check"}, "--policy is required"},
+		{[]string{"check", "--policy", pol}, "--claims FILE.json or --token"},
+		{[]string{"check", "--policy", pol, "--claims", claims, "--token", "a.b.c"}, "not both"},
+		{[]string{"check", "--policy", pol, "--claims", claims, "--verify"}, "--verify needs the signed token"},
+		{[]string{"check", "--policy", pol, "--claims", claims, "--jwks", "x.json"}, "--jwks only makes sense with --verify"},
+		{[]string{"check", "--policy", pol, "--claims", claims, "--format", "yaml"}, `--format "yaml"`},
+		{[]string{"check", "--policy", pol, "--simulate"}, "--simulate needs --repo"},
+		{[]string{"check", "--policy", pol, "--simulate", "--repo", "acme"}, `--repo "acme": want owner/repo`},
+		{[]string{"check", "--policy", pol, "--simulate", "--repo", "acme/w", "--claims", claims}, "drop --claims"},
+		{[]string{"check", "--policy", pol, "--token", "not-a-jwt"}, "--token: not a JWT"},
+		{[]string{"check", "--policy", pol, "--token", "@"}, "--token @: give a file name"},
+		{[]string{"check", "--policy", pol, "--token", "x.%%%.y"}, "--token: invalid bearer token"},
+		{[]string{"check", "--policy", pol, "--claims", pol}, "--claims"},
+		{[]string{"check", "--policy", "does-not-exist.sts.yaml", "--claims", claims}, "--policy: open does-not-exist.sts.yaml"},
+		{[]string{"check", "--policy", pol, "--claims", claims, "stray"}, `unexpected argument "stray"`},
+		{[]string{"check", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"check", "--policy", pol, "--domain", "", "--claims", claims}, "--domain is empty"},
+	} {
+		code, stdout, stderr := runCLI(t, "", c.args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d (stdout %s)", c.args, code, ExitUsage, stdout)
+		}
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: stderr %q does not mention %q", c.args, stderr, c.want)
+		}
+	}
+	if code, stdout, _ := runCLI(t, "", "check", "-h"); code != ExitOK || !strings.Contains(stdout, "Exit codes") {
+		t.Errorf("check -h: exit %d, stdout %q", code, stdout)
+	}
+}
+
+// TestCheckTokenVerify runs --token with --verify against a JWK Set file and a discovery server.
+func TestCheckTokenVerify(t *testing.T) {
+	k := checktest.NewKey(t)
+	srv := checktest.Issuer(t, k)
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "deploy.sts.yaml")
+	if err := os.WriteFile(pol, []byte("issuer: "+srv.URL+"\nsubject: repo:acme/widgets:ref:refs/heads/main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	jwks := filepath.Join(dir, "jwks.json")
+	if err := os.WriteFile(jwks, k.JWKS(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	claims := func(exp time.Time) map[string]any {
+		return map[string]any{"iss": srv.URL, "sub": "repo:acme/widgets:ref:refs/heads/main", "aud": "octo-sts.dev", "iat": now.Unix(), "exp": exp.Unix()}
+	}
+	good := k.Sign(t, claims(now.Add(time.Hour)))
+	expired := k.Sign(t, claims(now.Add(-time.Hour)))
+	other := checktest.NewKey(t).Sign(t, claims(now.Add(time.Hour)))
+	tokFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokFile, []byte(good+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		name  string
+		args  []string
+		stdin string
+		code  int
+		want  []string
+	}{
+		{"no verify says so", []string{"--token", good}, "", ExitOK, []string{"signature: NOT CHECKED", "verdict:   ALLOW"}},
+		{"jwks", []string{"--token", "@" + tokFile, "--verify", "--jwks", jwks}, "", ExitOK, []string{"verified against the --jwks key set", "ALLOW"}},
+		{"discovery", []string{"--token", "@-", "--verify"}, good, ExitOK, []string{"verified against the issuer's discovery document", "ALLOW"}},
+		{"expired", []string{"--token", expired, "--verify", "--jwks", jwks}, "", ExitFindings, []string{"HTTP 401", "message:   unable to verify bearer token", "the token expired at"}},
+		{"wrong key", []string{"--token", other, "--verify"}, "", ExitFindings, []string{"HTTP 401", "unable to verify bearer token", "signature"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, c.stdin, append([]string{"check", "--policy", pol}, c.args...)...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, c.code, stdout, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("output lacks %q:\n%s", w, stdout)
+				}
+			}
+			for _, secret := range []string{good, expired, other} {
+				if strings.Contains(stdout+stderr, secret) {
+					t.Fatal("the JWT appears in the output")
+				}
+			}
+		})
+	}
+}

@@ -56,7 +56,7 @@ func (f *file) claimNode(key string) *node {
 
 // compilePolicy reports every Compile() failure of a decoded trust policy; true when it compiles.
 func (f *file) compilePolicy() bool {
-	problems := f.tp.Problems()
+	problems := f.tp.ProblemsWith(policy.CheckAnchored)
 	for _, p := range problems {
 		switch {
 		case strings.Contains(p.Msg, "got both"):

@@ -23,7 +23,11 @@ func (f *file) explainDecodeError(w *walker) {
 	msg := serverMessage(f.srvErr)
 	switch {
 	case strings.Contains(msg, "already set in map"):
-		for _, m := range dupRE.FindAllStringSubmatch(f.srvErr.Error(), -1) {
+		ms := dupRE.FindAllStringSubmatch(f.srvErr.Error(), -1)
+		if len(ms) == 0 {
+			f.add("duplicate-key", f.docStart(), "the server rejects the file: %s", msg)
+		}
+		for _, m := range ms {
 			line := atoi(m[1])
 			key := strings.Trim(m[2], `"`)
 			f.add("duplicate-key", f.keyOnLine(line, key), "key %s is set twice in the same mapping (the server rejects the file: %q already set); keep one", describeKey(m[2]), key)

@@ -26,7 +26,9 @@ type file struct {
 	v3err  error
 	srvErr error // the server's decode error, nil when it decodes
 
-	tp  *policy.TrustPolicy // repo policy, or the embedded policy of an org policy
+	tp  *policy.TrustPolicy       // repo policy, or the embedded policy of an org policy
+	res map[string]*regexp.Regexp // compiled anchored patterns, so each is compiled once
+	pm  map[string]string         // decoded permissions, name → level
 	org *policy.OrgTrustPolicy
 	iss *policy.OrgTrustedIssuers
 }
@@ -159,4 +161,19 @@ func (f *file) checkDocuments() {
 		line = max(f.extra[0].Line, 1)
 	}
 	f.add("multi-document", f.lineNode(line), "the server reads only the first YAML document; everything from line %d on is ignored. Move it to its own file", line)
+}
+
+// anchored compiles a trust-policy pattern as the server does, once per file.
+func (f *file) anchored(src string) (*regexp.Regexp, error) {
+	if re, ok := f.res[src]; ok {
+		return re, nil
+	}
+	re, err := policy.CompileAnchored(src)
+	if err == nil {
+		if f.res == nil {
+			f.res = map[string]*regexp.Regexp{}
+		}
+		f.res[src] = re
+	}
+	return re, err
 }

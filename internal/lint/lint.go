@@ -7,7 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/octo-sts-action/octo-sts/internal/policy"
 )
@@ -72,20 +75,24 @@ func IsPolicyPath(p string) bool {
 // relative to root when possible so annotations land on pull-request lines. An unreadable or
 // missing path is an error (exit 3 territory), not a finding.
 func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
-	var out []Finding
-	n := 0
+	var inputs []Input
+	read := func(p string) error {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, Input{Path: display(root, p), Data: data})
+		return nil
+	}
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, n, err
+			return nil, 0, err
 		}
 		if !info.IsDir() {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return nil, n, err
+			if err := read(p); err != nil {
+				return nil, 0, err
 			}
-			n++
-			out = append(out, Bytes(display(root, p), data, o)...)
 			continue
 		}
 		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
@@ -95,19 +102,44 @@ func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 			if d.IsDir() || !IsPolicyPath(fp) {
 				return nil
 			}
-			data, err := os.ReadFile(fp)
-			if err != nil {
-				return err
-			}
-			n++
-			out = append(out, Bytes(display(root, fp), data, o)...)
-			return nil
+			return read(fp)
 		})
 		if err != nil {
-			return nil, n, err
+			return nil, 0, err
 		}
 	}
-	return Sort(out), n, nil
+	return Many(inputs, o), len(inputs), nil
+}
+
+// Input is one file to lint: its repo-relative path and contents.
+type Input struct {
+	Path string
+	Data []byte
+}
+
+// Many lints files on every core (files are independent) and returns the sorted findings.
+func Many(inputs []Input, o Options) []Finding {
+	workers := min(runtime.GOMAXPROCS(0), len(inputs))
+	results := make([][]Finding, len(inputs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(inputs) {
+					return
+				}
+				results[i] = Bytes(inputs[i].Path, inputs[i].Data, o)
+			}
+		})
+	}
+	wg.Wait()
+	var out []Finding
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return Sort(out)
 }
 
 // display turns p into a slash-separated path relative to root (the repository root).

@@ -1,7 +1,7 @@
 package lint
 
 import (
-	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -10,21 +10,38 @@ import (
 
 // permMap renders the decoded permissions as name → level, the body the server sends to GitHub.
 func permMap(tp *policy.TrustPolicy) map[string]string {
-	b, err := json.Marshal(tp.Permissions)
-	if err != nil {
-		return nil
-	}
 	m := map[string]string{}
-	_ = json.Unmarshal(b, &m)
+	v := reflect.ValueOf(tp.Permissions)
+	for i, name := range permFieldNames {
+		if p := v.Field(i); !p.IsNil() {
+			m[name] = p.Elem().String()
+		}
+	}
 	return m
 }
 
-func permValue(tp *policy.TrustPolicy, name string) string { return permMap(tp)[name] }
+// permFieldNames are the JSON names of policy.Permissions' fields, in field order.
+var permFieldNames = func() []string {
+	t := reflect.TypeFor[policy.Permissions]()
+	out := make([]string, t.NumField())
+	for i := range out {
+		out[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	}
+	return out
+}()
+
+// perms caches the decoded permissions for the file.
+func (f *file) perms() map[string]string {
+	if f.pm == nil {
+		f.pm = permMap(f.tp)
+	}
+	return f.pm
+}
 
 // writePermissions lists "name: level" for every grant above read, sorted.
 func writePermissions(f *file) []string {
 	var out []string
-	for k, v := range permMap(f.tp) {
+	for k, v := range f.perms() {
 		if l := strings.ToLower(v); l == "write" || l == "admin" {
 			out = append(out, k+": "+v)
 		}

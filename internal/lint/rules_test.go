@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v5"
 	yaml3 "go.yaml.in/yaml/v3"
 
 	"github.com/octo-sts-action/octo-sts/internal/policy"
@@ -138,6 +139,40 @@ func TestSchemaRejectsServerErrors(t *testing.T) {
 		}
 		if rawSchemaValid(t, kind, data) == nil {
 			t.Errorf("%s: the schema accepts a policy the linter reports as broken", name)
+		}
+	}
+}
+
+// TestCanonicalSchemaAgrees justifies validating only the permissions and repositories subschemas:
+// on every fixture the server accepts, the whole-document schema fails only there (or on the
+// issuer URL, which issuer-invalid-url reports).
+func TestCanonicalSchemaAgrees(t *testing.T) {
+	t.Parallel()
+	ss, err := Schemas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []string{"ok", "err"} {
+		for _, fx := range fixtures(t, set) {
+			data, err := os.ReadFile(fx.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newFile(fx.path, data, fx.kind, fx.opts)
+			f.decode()
+			if f.srvErr != nil || policy.Accepts(fx.kind, data) != nil {
+				continue
+			}
+			ve, ok := ss[fx.kind].Validate(f.canonical()).(*jsonschema.ValidationError)
+			if !ok {
+				continue
+			}
+			for _, e := range leaves(ve) {
+				loc := e.InstanceLocation
+				if !strings.HasPrefix(loc, "/permissions/") && !strings.HasPrefix(loc, "/repositories") && loc != "/issuer" {
+					t.Errorf("%s: whole-document schema finds %s: %s", fx.file, loc, e.Message)
+				}
+			}
 		}
 	}
 }

@@ -2,7 +2,6 @@ package lint
 
 import (
 	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
 
@@ -74,7 +73,7 @@ func (f *file) patternChecks(p pattern) {
 		}
 	}
 	if p.field == "subject_pattern" || p.field == "claim_pattern" && slices.Contains([]string{"sub", "repository", "job_workflow_ref", "workflow_ref", "ref"}, p.key) {
-		if what := breadth(p); what != "" {
+		if what := breadth(f, p); what != "" {
 			f.add("broad-pattern", p.n, "%s %s; name the repository and ref, or pin job_workflow_ref to a reviewed workflow", p.name(), what)
 		}
 	}
@@ -154,15 +153,15 @@ const probe = "octo-sts-lint-probe"
 
 // breadth says what an accepted subject-like pattern lets in, by matching probes built from its
 // literal prefix: anything, any repository of an owner, any ref of a repository.
-func breadth(p pattern) string {
-	re, err := policy.CompileAnchored(p.src)
+func breadth(f *file, p pattern) string {
+	re, err := f.anchored(p.src)
 	if err != nil {
 		return ""
 	}
 	if re.MatchString(probe) || re.MatchString("repo:"+probe+"/"+probe+":ref:refs/heads/"+probe) {
 		return "matches any subject from any repository"
 	}
-	prefix := literalPrefix(p.src)
+	prefix, _ := re.LiteralPrefix()
 	if i := strings.Index(prefix, "/"); strings.HasPrefix(prefix, "repo:") && i > 0 {
 		owner := prefix[:i+1]
 		if re.MatchString(owner + probe + ":ref:refs/heads/main") {
@@ -176,20 +175,6 @@ func breadth(p pattern) string {
 		}
 	}
 	return ""
-}
-
-// literalPrefix is the fixed text every match starts with, from Go's own parse.
-func literalPrefix(p string) string {
-	re, err := syntax.Parse(p, syntax.Perl)
-	if err != nil {
-		return ""
-	}
-	prog, err := syntax.Compile(re.Simplify())
-	if err != nil {
-		return ""
-	}
-	prefix, _ := prog.Prefix()
-	return prefix
 }
 
 // literalChecks looks at exact issuer/subject/audience values.
@@ -245,7 +230,6 @@ func (f *file) claimKeyNode(key string) *node {
 
 // permissionChecks covers write grants to risky subjects and GitHub-level permission names.
 func (f *file) permissionChecks() {
-	tp := f.tp
 	writes := writePermissions(f)
 	if len(writes) > 0 && f.admitsPullRequest() {
 		k, _ := f.field("permissions")
@@ -256,7 +240,7 @@ func (f *file) permissionChecks() {
 		f.add("org-write-all-repositories", k, "this org policy grants %s without `repositories`, so the token covers every repository the App can access; list the repositories it needs", strings.Join(writes, ", "))
 	}
 	for _, name := range []string{"emails", "keys", "team_discussions"} {
-		if v := permValue(tp, name); v != "" {
+		if v := f.perms()[name]; v != "" {
 			f.add("permission-name", f.permKey(name), "permission %q parses, but GitHub's token API does not know it (it answers 422, the exchange fails with 403); remove it", name)
 		}
 	}
@@ -269,11 +253,11 @@ func (f *file) admitsPullRequest() bool {
 	if tp.Subject != "" {
 		return strings.HasSuffix(tp.Subject, ":pull_request")
 	}
-	re, err := policy.CompileAnchored(tp.SubjectPattern)
+	re, err := f.anchored(tp.SubjectPattern)
 	if err != nil {
 		return false
 	}
-	prefix := literalPrefix(tp.SubjectPattern)
+	prefix, _ := re.LiteralPrefix()
 	cands := []string{"repo:" + probe + "/" + probe + ":pull_request"}
 	if i := strings.Index(prefix, ":"); strings.HasPrefix(prefix, "repo:") {
 		rest := prefix[5:]

@@ -186,6 +186,9 @@ func isNull(s string) bool {
 // yaml11String says what string the server ends up with for a plain scalar: YAML 1.1 resolves it
 // (yes → true, 0777 → 511) and sigs.k8s.io/yaml renders the result back as a string.
 func yaml11String(s string) (string, bool) {
+	if !mayResolve(s) {
+		return s, true
+	}
 	var v any
 	if err := yaml2.Unmarshal([]byte(s), &v); err != nil {
 		return "", false
@@ -209,4 +212,21 @@ func yaml11String(s string) (string, bool) {
 		return out.S, true
 	}
 	return "", false
+}
+
+// mayResolve is a fast filter: only scalars that start like a number or spell a YAML 1.1
+// boolean or null can resolve to something other than the string itself.
+func mayResolve(s string) bool {
+	if s == "" {
+		return true
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '+', c == '-', c == '.', c == '~':
+		return true
+	}
+	switch strings.ToLower(s) {
+	case "y", "yes", "n", "no", "true", "false", "on", "off", "null":
+		return true
+	}
+	return false
 }

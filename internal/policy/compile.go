@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 )
 
@@ -26,10 +27,21 @@ func CompileAnchored(p string) (*regexp.Regexp, error) {
 
 // Problems lists every reason Compile() would fail, in the server's order; the server stops at the
 // first, the linter reports them all.
-func (tp *TrustPolicy) Problems() []Problem {
+func (tp *TrustPolicy) Problems() []Problem { return tp.ProblemsWith(CheckAnchored) }
+
+// CheckAnchored reports whether "^" + p + "$" compiles, with regexp.Compile's exact error, without
+// building a matcher: regexp.Compile's only errors are the parser's.
+func CheckAnchored(p string) error {
+	_, err := syntax.Parse("^"+p+"$", syntax.Perl)
+	return err
+}
+
+// ProblemsWith is Problems with the pattern check supplied, so a caller can share compiled
+// patterns; check must fail exactly when CompileAnchored fails.
+func (tp *TrustPolicy) ProblemsWith(check func(string) error) []Problem {
 	var out []Problem
 	pattern := func(field, p string) {
-		if _, err := CompileAnchored(p); err != nil {
+		if err := check(p); err != nil {
 			out = append(out, Problem{Field: field, Msg: err.Error(), Err: err})
 		}
 	}
@@ -61,7 +73,7 @@ func (tp *TrustPolicy) Problems() []Problem {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if _, err := CompileAnchored(tp.ClaimPattern[k]); err != nil {
+		if err := check(tp.ClaimPattern[k]); err != nil {
 			out = append(out, Problem{Field: "claim_pattern", Key: k, Msg: fmt.Sprintf("error compiling claim_pattern[%q]: %v", k, err), Err: err})
 		}
 	}

@@ -1,8 +1,8 @@
 package check
 
 import (
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"net"
 	"net/http"
 	"net/http/httptest"

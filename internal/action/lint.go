@@ -1,0 +1,305 @@
+package action
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v92/github"
+
+	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts-action/octo-sts/internal/report"
+)
+
+func init() { RegisterMode("lint", runLint) }
+
+// lintDefaultPath is the `path` input's default: where every repository keeps its trust policies.
+const lintDefaultPath = ".github/chainguard"
+
+// lintListTimeout bounds listing a pull request's files, so a hung API cannot pin the runner.
+const lintListTimeout = 2 * time.Minute
+
+// failNever is the extra fail-on value of the action: report, but never fail the step.
+const failNever = "never"
+
+// lintInputs are the validated inputs of the lint mode.
+type lintInputs struct {
+	paths         []string // workspace-relative, slash-separated
+	token         string
+	sarifFile     string
+	failOn        string // error, warning, notice or never
+	orgPolicyRepo string
+}
+
+func readLintInputs(rt *Runtime) (lintInputs, []string) {
+	var in lintInputs
+	var errs []string
+	get := func(name string) string {
+		v, err := rt.Input(name)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		return v
+	}
+	in.token = get("github-token")
+	in.sarifFile = get("sarif-file")
+	in.failOn = get("fail-on")
+	in.orgPolicyRepo = get("org-policy-repo")
+	// `path` may list several entries, separated by spaces or newlines (a YAML block scalar).
+	in.paths = strings.Fields(rt.Action.GetInput("path"))
+	if len(in.paths) == 0 {
+		in.paths = []string{lintDefaultPath}
+	}
+	if in.failOn == "" {
+		in.failOn = string(lint.SevError)
+	}
+	if allowed := []string{string(lint.SevError), string(lint.SevWarning), string(lint.SevNotice), failNever}; !slices.Contains(allowed, in.failOn) {
+		errs = append(errs, fmt.Sprintf("input %q: %q is not one of %s", "fail-on", in.failOn, strings.Join(allowed, ", ")))
+	}
+	if strings.Contains(in.orgPolicyRepo, "/") {
+		errs = append(errs, fmt.Sprintf("input %q: %q must be a bare repository name such as .github, not owner/name", "org-policy-repo", in.orgPolicyRepo))
+	}
+	for i, p := range in.paths {
+		clean, err := workspaceRel(p)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("input %q: %v", "path", err))
+		}
+		in.paths[i] = clean
+	}
+	if in.sarifFile != "" {
+		if _, err := workspaceRel(in.sarifFile); err != nil {
+			errs = append(errs, fmt.Sprintf("input %q: %v", "sarif-file", err))
+		}
+	}
+	return in, errs
+}
+
+// workspaceRel cleans a path input and refuses absolute paths and paths leaving the workspace:
+// inputs name files of the checked-out repository, and annotations need repo-relative paths.
+func workspaceRel(p string) (string, error) {
+	p = filepath.ToSlash(p)
+	if path.IsAbs(p) || filepath.IsAbs(p) || filepath.VolumeName(p) != "" {
+		return "", fmt.Errorf("%q is absolute; give a path relative to the repository root (GITHUB_WORKSPACE)", p)
+	}
+	c := path.Clean(p)
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return "", fmt.Errorf("%q leaves the workspace; give a path inside the repository", p)
+	}
+	return c, nil
+}
+
+// runLint is the `mode: lint` of the action: lint the pull request's changed policy files (or
+// the whole `path`), annotate findings, write the step summary, the `findings` output and
+// optionally SARIF, and fail the step when a finding reaches `fail-on`.
+func runLint(ctx context.Context, rt *Runtime) int {
+	in, errs := readLintInputs(rt)
+	rt.secrets.Add(in.token) // the runner masks it, but scrub it locally too
+	if len(errs) > 0 {
+		return rt.Fail("octo-sts lint: invalid input", strings.Join(errs, "\n"), exitUsage)
+	}
+	ws := rt.Workspace
+	if ws == "" {
+		ws = "."
+	}
+	repo := rt.Getenv("GITHUB_REPOSITORY")
+	opts := lint.Options{OrgPolicyRepo: in.orgPolicyRepo, Repository: repo}
+
+	var targets []string // workspace-relative files or directories to lint
+	scope := "the whole " + strings.Join(in.paths, ", ")
+	changed, pr, err := changedPolicyFiles(ctx, rt, in)
+	switch {
+	case err != nil:
+		rt.Action.Warningf("octo-sts lint: %s; linting %s instead", rt.secrets.Redact(err.Error()), scope)
+	case pr > 0:
+		scope = fmt.Sprintf("the policy files changed in pull request #%d", pr)
+		for _, f := range changed {
+			if _, err := os.Stat(filepath.Join(ws, filepath.FromSlash(f))); err != nil {
+				rt.Action.Warningf("octo-sts lint: %s changed in pull request #%d but is not in the workspace (%v); check out the pull request's head to lint it", f, pr, errors.Unwrap(err))
+				continue
+			}
+			targets = append(targets, f)
+		}
+		if len(targets) == 0 {
+			fmt.Fprintf(rt.Stdout, "octo-sts lint: no policy files under %s changed in pull request #%d; nothing to lint\n", strings.Join(in.paths, ", "), pr)
+			rt.Summary(fmt.Sprintf("### octo-sts lint\n\nNo policy files under `%s` changed in pull request #%d.\n", mdEscape(strings.Join(in.paths, " ")), pr))
+			return finishLint(rt, in, nil, 0)
+		}
+	}
+	if targets == nil {
+		for _, p := range in.paths {
+			if _, err := os.Stat(filepath.Join(ws, filepath.FromSlash(p))); errors.Is(err, fs.ErrNotExist) {
+				return rt.Fail("octo-sts lint: invalid input", fmt.Sprintf("input %q: %s does not exist in the workspace; check out the repository first (actions/checkout) or set path to your policy files", "path", p), exitUsage)
+			}
+		}
+		targets = in.paths
+	}
+
+	abs := make([]string, len(targets))
+	for i, t := range targets {
+		abs[i] = filepath.Join(ws, filepath.FromSlash(t))
+	}
+	findings, files, err := lint.Paths(ws, abs, opts)
+	if err != nil {
+		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
+	}
+	if files == 0 {
+		return rt.Fail("octo-sts lint: nothing to lint", fmt.Sprintf("%v under %s (looked for *.sts.yaml and trusted-token-issuers.yaml); set the path input to your policy files", lint.ErrNoFiles, strings.Join(targets, ", ")), exitUsage)
+	}
+
+	hint := "see the job summary"
+	if rt.Getenv("GITHUB_STEP_SUMMARY") == "" {
+		hint = "run `octo-sts lint` for the full list"
+	}
+	if err := report.GitHub(rt.Stdout, findings, report.Options{OverflowHint: hint}); err != nil {
+		return rt.Fail("octo-sts lint: internal error", "writing annotations: "+err.Error(), exitInternal)
+	}
+	if len(findings) > 0 {
+		// The full list in the log, inside stop-commands: messages quote file contents.
+		lines := make([]string, len(findings))
+		for i, f := range findings {
+			lines[i] = report.TextLine(f)
+		}
+		rt.Action.Group(fmt.Sprintf("octo-sts lint: %s", report.Count(findings)))
+		rt.Untrusted(lines...)
+		rt.Action.EndGroup()
+	}
+	fmt.Fprintf(rt.Stdout, "octo-sts lint: %s in %d linted files (%s)\n", report.Count(findings), files, scope)
+	rt.Summary(fmt.Sprintf("%s\nLinted %s.\n", report.Summary(findings, report.Options{Files: files}), mdEscape(scope)))
+
+	if in.sarifFile != "" {
+		var buf bytes.Buffer
+		if err := report.SARIF(&buf, findings, report.Options{Version: lintToolVersion()}); err != nil {
+			return rt.Fail("octo-sts lint: internal error", "rendering SARIF: "+err.Error(), exitInternal)
+		}
+		dst := filepath.Join(ws, filepath.FromSlash(path.Clean(filepath.ToSlash(in.sarifFile))))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", err), exitInternal)
+		}
+		if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", err), exitInternal)
+		}
+		fmt.Fprintf(rt.Stdout, "octo-sts lint: wrote SARIF to %s\n", in.sarifFile)
+	}
+	return finishLint(rt, in, findings, files)
+}
+
+// finishLint sets the `findings` output and turns findings at or above fail-on into exit 1.
+func finishLint(rt *Runtime, in lintInputs, findings []lint.Finding, files int) int {
+	if rt.Getenv("GITHUB_OUTPUT") != "" {
+		if err := rt.SetOutput("findings", strconv.Itoa(len(findings))); err != nil {
+			return rt.Fail("octo-sts lint: cannot set outputs", err.Error(), exitInternal)
+		}
+	}
+	if in.failOn == failNever {
+		return exitOK
+	}
+	if n := report.AtOrAbove(findings, lint.Severity(in.failOn)); n > 0 {
+		fmt.Fprintf(rt.Stdout, "octo-sts lint: failing: %d of %d findings in %d files are at or above fail-on=%s\n", n, len(findings), files, in.failOn)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// changedPolicyFiles lists the policy files a pull request adds or modifies under the path
+// inputs. pr is 0 (and err nil) when the event is not a pull request; an error means the caller
+// should fall back to linting the whole path.
+func changedPolicyFiles(ctx context.Context, rt *Runtime, in lintInputs) (files []string, pr int, err error) {
+	switch rt.Getenv("GITHUB_EVENT_NAME") {
+	case "pull_request", "pull_request_target":
+	default:
+		return nil, 0, nil
+	}
+	pr, err = pullRequestNumber(rt.Getenv("GITHUB_EVENT_PATH"))
+	if err != nil {
+		return nil, 0, err
+	}
+	owner, name, ok := strings.Cut(rt.Getenv("GITHUB_REPOSITORY"), "/")
+	if !ok || owner == "" || name == "" {
+		return nil, 0, fmt.Errorf("GITHUB_REPOSITORY %q is not owner/name, so the pull request's files cannot be listed", rt.Getenv("GITHUB_REPOSITORY"))
+	}
+	if in.token == "" {
+		return nil, 0, errors.New("input \"github-token\" is empty, so the pull request's files cannot be listed (pass github-token: ${{ github.token }} with pull-requests: read)")
+	}
+	api := rt.Getenv("GITHUB_API_URL")
+	if api == "" {
+		api = "https://api.github.com"
+	}
+	api = strings.TrimSuffix(api, "/") + "/"
+	hc := rt.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	client, err := github.NewClient(github.WithHTTPClient(hc), github.WithAuthToken(in.token), github.WithURLs(&api, &api), github.WithUserAgent("octo-sts-lint"))
+	if err != nil {
+		return nil, 0, fmt.Errorf("creating the GitHub client for GITHUB_API_URL %q: %w", api, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, lintListTimeout)
+	defer cancel()
+	for f, err := range client.PullRequests.ListFilesIter(ctx, owner, name, pr, &github.ListOptions{PerPage: 100}) {
+		if err != nil {
+			return nil, 0, fmt.Errorf("listing the files of pull request #%d: %w", pr, err)
+		}
+		if f.GetStatus() == "removed" || !lint.IsPolicyPath(f.GetFilename()) || !underAny(f.GetFilename(), in.paths) {
+			continue
+		}
+		files = append(files, f.GetFilename())
+	}
+	slices.Sort(files)
+	return slices.Compact(files), pr, nil
+}
+
+// underAny reports whether repo-relative file p is one of roots or inside one of them, so test
+// fixtures elsewhere in the repository are not linted as policies.
+func underAny(p string, roots []string) bool {
+	for _, r := range roots {
+		if r == "." || p == r || strings.HasPrefix(p, strings.TrimSuffix(r, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// pullRequestNumber reads the pull request number from the event payload at eventPath.
+func pullRequestNumber(eventPath string) (int, error) {
+	if eventPath == "" {
+		return 0, errors.New("GITHUB_EVENT_PATH is not set, so the pull request number is unknown")
+	}
+	data, err := os.ReadFile(eventPath)
+	if err != nil {
+		return 0, fmt.Errorf("reading the event payload (GITHUB_EVENT_PATH): %w", err)
+	}
+	var ev struct {
+		Number      int `json:"number"`
+		PullRequest struct {
+			Number int `json:"number"`
+		} `json:"pull_request"`
+	}
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return 0, fmt.Errorf("parsing the event payload (GITHUB_EVENT_PATH): %w", err)
+	}
+	if n := cmp.Or(ev.PullRequest.Number, ev.Number); n > 0 {
+		return n, nil
+	}
+	return 0, errors.New("the event payload (GITHUB_EVENT_PATH) has no pull request number")
+}
+
+// lintToolVersion is the SARIF tool version: the module version the binary was built from.
+func lintToolVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return ""
+}

@@ -35,7 +35,7 @@ func (o Options) orgPolicyRepo() string {
 }
 
 // InPolicyRepo reports whether the linted repository is the org policy repository; the webhook
-// compares case-insensitively and so do we (the exchange is case-sensitive: see rule policy-repo-case).
+// compares case-insensitively and so do we.
 func (o Options) InPolicyRepo() bool {
 	if o.Repository == "" {
 		return false
@@ -47,18 +47,36 @@ func (o Options) InPolicyRepo() bool {
 	return strings.EqualFold(name, o.orgPolicyRepo())
 }
 
-// KindOf infers how the server would parse the file at repo-relative path p.
+// KindOf infers how the server would parse the file at path p: the allowlist by its name; org
+// policies when the repository (Options.Repository, else the directory that holds
+// .github/chainguard in p, as in a checkout named after its repository) is the org policy repository.
 func KindOf(p string, o Options) policy.Kind {
 	if o.Kind != "" && o.Kind != "auto" {
 		return o.Kind
 	}
-	if path.Base(filepath.ToSlash(p)) == policy.IssuersFileName {
+	p = filepath.ToSlash(p)
+	if path.Base(p) == policy.IssuersFileName {
 		return policy.KindIssuers
+	}
+	if o.Repository == "" {
+		if repo := checkoutName(p); repo != "" {
+			o.Repository = repo
+		}
 	}
 	if o.InPolicyRepo() {
 		return policy.KindOrg
 	}
 	return policy.KindRepo
+}
+
+// checkoutName returns the directory name that contains .github/chainguard in p ("" if none):
+// for "orgs/acme/.github/.github/chainguard/x.sts.yaml" it is ".github".
+func checkoutName(p string) string {
+	i := strings.LastIndex("/"+p, "/"+policy.PolicyDir+"/")
+	if i <= 0 {
+		return ""
+	}
+	return path.Base(p[:i-1])
 }
 
 // IsPolicyPath reports whether p is a file the linter should look at when walking a directory:

@@ -167,3 +167,29 @@ func TestEveryRuleCovered(t *testing.T) {
 		}
 	}
 }
+
+func TestKindOf(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		path string
+		o    Options
+		want policy.Kind
+	}{
+		{".github/chainguard/x.sts.yaml", Options{}, policy.KindRepo},
+		{".github/chainguard/x.sts.yaml", Options{Repository: "acme/.github"}, policy.KindOrg},
+		{".github/chainguard/x.sts.yaml", Options{Repository: "acme/.GitHub"}, policy.KindOrg},
+		{".github/chainguard/x.sts.yaml", Options{Repository: "acme/policies", OrgPolicyRepo: "policies"}, policy.KindOrg},
+		{".github/chainguard/x.sts.yaml", Options{Repository: "acme/app"}, policy.KindRepo},
+		{"acme/.github/.github/chainguard/x.sts.yaml", Options{}, policy.KindOrg},
+		{"/src/app/.github/chainguard/x.sts.yaml", Options{}, policy.KindRepo},
+		{"acme/.github/.github/chainguard/x.sts.yaml", Options{Repository: "acme/app"}, policy.KindRepo},
+		{".github/chainguard/trusted-token-issuers.yaml", Options{}, policy.KindIssuers},
+		{".github/chainguard/x.sts.yaml", Options{Kind: policy.KindOrg}, policy.KindOrg},
+		{"acme/.github/.github/chainguard/x.sts.yaml", Options{Kind: "auto"}, policy.KindOrg},
+	}
+	for _, c := range cases {
+		if got := KindOf(c.path, c.o); got != c.want {
+			t.Errorf("KindOf(%q, %+v) = %s, want %s", c.path, c.o, got, c.want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/octo-sts-action/octo-sts/internal/secret"
 	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
 )
 
@@ -66,8 +67,8 @@ func main() {
 
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
 	check(os.WriteFile(filepath.Join(*dir, "ca.pem"), ca, 0o644))
-	env := fmt.Sprintf("ID_URL=%s\nID_REQUEST_TOKEN=%s\nSTS_DOMAIN=%s\nAPI_URL=%s\nGH_TOKEN=%s\nCONTROL_URL=http://%s\n",
-		id.RequestURL, id.RequestToken, s.Domain, api.URL, s.Token, ctl.Addr())
+	env := fmt.Sprintf("ID_URL=%s\nID_REQUEST_TOKEN=%s\nSTS_DOMAIN=%s\nAPI_URL=%s\nGH_TOKEN=%s\nGH_TOKEN_HASH=%s\nCONTROL_ADDR=%s\n",
+		id.RequestURL, id.RequestToken, s.Domain, api.URL, s.Token, secret.Hash(s.Token), ctl.Addr())
 	tmp := filepath.Join(*dir, "fakes.env.tmp")
 	check(os.WriteFile(tmp, []byte(env), 0o600))
 	check(os.Rename(tmp, filepath.Join(*dir, "fakes.env")))

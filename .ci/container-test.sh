@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Container test: builds the real Dockerfile and runs the image exactly as the GitHub Actions
+# runner runs a container action (INPUT_* with hyphens kept, file commands under
+# /github/file_commands, workspace at /github/workspace, --network host, the ID-token endpoint
+# from ACTIONS_ID_TOKEN_REQUEST_*), main step then post step with STATE_* parsed from the state
+# file. Loopback fakes stand in for GitHub's ID-token endpoint, Octo STS (HTTPS, trusted through
+# SSL_CERT_FILE) and the GitHub API. Asserts outputs, revocation, image size/user and that no
+# credential appears anywhere it should not. Needs bash, Go and Docker; cleans up after itself.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tools="$root/../shared/tools"
+image=${IMAGE:-octo-sts:container-test}
+max_bytes=$((10 * 1000 * 1000))
+
+work=$(mktemp -d)
+pids=()
+containers=()
+cleanup() {
+  local c p
+  for c in "${containers[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+failures=0
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*" >&2; failures=$((failures + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+
+echo "== building $image from $root/Dockerfile"
+"$tools/build-image" "$root" "$image"
+size=$(docker image inspect "$image" --format '{{.Size}}')
+user=$(docker image inspect "$image" --format '{{.Config.User}}')
+workdir=$(docker image inspect "$image" --format '{{.Config.WorkingDir}}')
+entrypoint=$(docker image inspect "$image" --format '{{json .Config.Entrypoint}}')
+check "image is $size bytes (<= $max_bytes)" test "$size" -le "$max_bytes"
+check "image runs as root (user '${user}')" bash -c '[[ -z $1 || $1 == root || $1 == 0 || $1 == 0:0 ]]' _ "$user"
+check "image sets no WORKDIR ('${workdir}')" bash -c '[[ -z $1 || $1 == / ]]' _ "$workdir"
+check "exec-form ENTRYPOINT $entrypoint" test "$entrypoint" = '["/octo-sts"]'
+
+echo "== starting loopback fakes"
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/fakeservers" ./internal/sts/ststest/fakeservers)
+mkdir -p "$work/fakes"
+"$work/fakeservers" -dir "$work/fakes" 2>"$work/fakes.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [[ -s $work/fakes/fakes.env ]] && break; sleep 0.1; done
+[[ -s $work/fakes/fakes.env ]] || { cat "$work/fakes.log" >&2; echo "fakes did not start" >&2; exit 1; }
+# shellcheck disable=SC1091
+source "$work/fakes/fakes.env"
+
+# script_sts STEPS: queue behaviours on the fake STS (bash /dev/tcp, no curl needed).
+script_sts() {
+  local host=${CONTROL_ADDR%:*} port=${CONTROL_ADDR##*:}
+  exec 3<>"/dev/tcp/$host/$port"
+  printf 'GET /script?steps=%s HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" "$CONTROL_ADDR" >&3
+  cat <&3 >/dev/null
+  exec 3<&-
+}
+
+# new_job NAME: fresh runner-like directories for one job.
+new_job() {
+  job=$work/$1
+  mkdir -p "$job/file_commands" "$job/workspace" "$job/workflow" "$job/home"
+  echo '{"ref":"refs/heads/main","repository":{"full_name":"octo-org/app"}}' >"$job/workflow/event.json"
+  : >"$job/file_commands/set_output"; : >"$job/file_commands/save_state"
+  : >"$job/file_commands/set_env"; : >"$job/file_commands/step_summary"
+}
+
+# write_env FILE [KEY=VALUE...]: the environment the runner gives a container action.
+write_env() {
+  local f=$1; shift
+  {
+    echo "GITHUB_ACTIONS=true"
+    echo "CI=true"
+    echo "HOME=/github/home"
+    echo "GITHUB_WORKSPACE=/github/workspace"
+    echo "GITHUB_EVENT_PATH=/github/workflow/event.json"
+    echo "GITHUB_EVENT_NAME=push"
+    echo "GITHUB_REPOSITORY=octo-org/app"
+    echo "GITHUB_ACTOR=octocat"
+    echo "GITHUB_API_URL=$API_URL"
+    echo "GITHUB_OUTPUT=/github/file_commands/set_output"
+    echo "GITHUB_STATE=/github/file_commands/save_state"
+    echo "GITHUB_ENV=/github/file_commands/set_env"
+    echo "GITHUB_STEP_SUMMARY=/github/file_commands/step_summary"
+    echo "ACTIONS_ID_TOKEN_REQUEST_URL=$ID_URL"
+    echo "ACTIONS_ID_TOKEN_REQUEST_TOKEN=$ID_REQUEST_TOKEN"
+    echo "SSL_CERT_FILE=/etc/octo-sts-test/ca.pem"
+    echo "INPUT_SCOPE=octo-org/app"
+    echo "INPUT_IDENTITY=deploy"
+    echo "INPUT_DOMAIN=$STS_DOMAIN"
+    echo "INPUT_AUDIENCE="
+    echo "INPUT_EXPORT-ENV=GH_TOKEN"
+    echo "INPUT_REVOKE=true"
+    echo "INPUT_TIMEOUT=30s"
+    echo "INPUT_DEBUG=false"
+    echo "INPUT_MODE=exchange"
+    echo "INPUT_GITHUB-TOKEN=ghs_fakeworkflowtoken0000"
+    echo "INPUT_PATH=.github/chainguard"
+    echo "INPUT_FAIL-ON=error"
+    echo "INPUT_SARIF-FILE="
+    echo "INPUT_ORG-POLICY-REPO=.github"
+    local kv
+    for kv in "$@"; do echo "$kv"; done
+  } >"$f"
+}
+
+# state_env: STATE_* lines from the heredoc-format state file, as the runner passes them to post.
+state_env() {
+  awk -v d='_GitHubActionsFileCommandDelimeter_' '
+    index($0, "<<" d) { name = substr($0, 1, index($0, "<<") - 1); getline value; print "STATE_" name "=" value; getline; next }
+  ' "$job/file_commands/save_state"
+}
+
+# run_step NAME ENVFILE [docker args...]: one container, as the runner starts it.
+run_step() {
+  local name=$1 envfile=$2; shift 2
+  local cname="octo-sts-ct-$$-$name"
+  containers+=("$cname")
+  set +e
+  docker run --name "$cname" --network host \
+    --workdir /github/workspace \
+    -v "$job/file_commands:/github/file_commands" \
+    -v "$job/workspace:/github/workspace" \
+    -v "$job/workflow:/github/workflow" \
+    -v "$job/home:/github/home" \
+    -v "$work/fakes/ca.pem:/etc/octo-sts-test/ca.pem:ro" \
+    --env-file "$envfile" "$@" "$image" action >"$job/$name.stdout" 2>"$job/$name.stderr"
+  step_rc=$?
+  set -e
+  docker rm -f "$cname" >/dev/null 2>&1 || true
+}
+
+# value_of FILE NAME: a file-command entry's value.
+value_of() {
+  awk -v n="$2" -v d='_GitHubActionsFileCommandDelimeter_' '$0 == n "<<" d { getline v; print v }' "$1"
+}
+
+# assert_no_leaks: every secret may appear only in its own ::add-mask:: line and in the declared
+# file-command entries (token output, exported GH_TOKEN, token state).
+assert_no_leaks() {
+  local secrets=() s f bad
+  [[ -s $work/fakes/jwt.log ]] && mapfile -t secrets <"$work/fakes/jwt.log"
+  secrets+=("$GH_TOKEN")
+  for s in "${secrets[@]}"; do
+    for f in "$job"/*.stdout "$job"/*.stderr "$job/file_commands/step_summary"; do
+      bad=$(grep -F -- "$s" "$f" | grep -v -x -F -- "::add-mask::$s" || true)
+      [[ -z $bad ]] || { fail "$(basename "$f") leaks a credential"; return; }
+      # a fragment of a secret is a leak too
+      bad=$(grep -v '^::add-mask::' "$f" | grep -F -- "${s:8:24}" || true)
+      [[ -z $bad ]] || { fail "$(basename "$f") leaks a credential fragment"; return; }
+    done
+    for f in set_output save_state set_env; do
+      bad=$(grep -F -- "$s" "$job/file_commands/$f" | grep -v -x -F -- "$s" || true)
+      [[ -z $bad ]] || { fail "$f has a credential outside a value line"; return; }
+    done
+  done
+  # In the file commands the token is only the value of its declared entries.
+  local n
+  n=$(cat "$job/file_commands/set_output" "$job/file_commands/save_state" "$job/file_commands/set_env" | { grep -c -x -F -- "$GH_TOKEN" || true; })
+  local expected=$1
+  [[ $n -eq $expected ]] || { fail "token written $n times to file commands, expected $expected"; return; }
+  pass "no credential leaked (stdout, stderr, summary, file commands)"
+}
+
+echo "== job 1: successful exchange, then post-step revocation"
+new_job success
+write_env "$job/main.env"
+run_step main "$job/main.env"
+check "main exits 0" test "$step_rc" -eq 0
+[[ $step_rc -eq 0 ]] || { cat "$job/main.stdout" "$job/main.stderr" >&2; }
+check "output token is the minted token" test "$(value_of "$job/file_commands/set_output" token)" = "$GH_TOKEN"
+check "output token-hash is base64(sha256(token))" test "$(value_of "$job/file_commands/set_output" token-hash)" = "$GH_TOKEN_HASH"
+check "export-env wrote GH_TOKEN to GITHUB_ENV" test "$(value_of "$job/file_commands/set_env" GH_TOKEN)" = "$GH_TOKEN"
+check "state holds phase=main" test "$(value_of "$job/file_commands/save_state" phase)" = main
+check "JWT masked" grep -q '^::add-mask::ey' "$job/main.stdout"
+check "token masked" grep -q -x -F "::add-mask::$GH_TOKEN" "$job/main.stdout"
+check "claims printed in a group" grep -q '^::group::OIDC token claims' "$job/main.stdout"
+check "token hash and summary line printed" grep -q "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
+check "step summary written" grep -q "$GH_TOKEN_HASH" "$job/file_commands/step_summary"
+check "one ID token, one exchange" test "$(wc -l <"$work/fakes/jwt.log")" -eq 1
+
+write_env "$job/post.env" $(state_env)
+run_step post "$job/post.env" --entrypoint /octo-sts
+check "post exits 0" test "$step_rc" -eq 0
+check "post revoked the token at DELETE /installation/token" grep -q -x -F "$GH_TOKEN" "$work/fakes/revoked.log"
+check "post reports the revocation" grep -q 'Revoked the GitHub token' "$job/post.stdout"
+assert_no_leaks 3
+
+echo "== job 2: 403 whose body echoes the bearer token and a workflow command"
+new_job denied
+script_sts 403echo
+write_env "$job/main.env"
+run_step main "$job/main.env"
+check "main exits 1" test "$step_rc" -eq 1
+check "exactly one ::error, titled permission denied (403)" test "$(grep -c '^::error' "$job/main.stdout")" -eq 1
+check "error title names the class" grep -q '^::error title=octo-sts%3A permission denied (403)::' "$job/main.stdout"
+check "echoed '::warning::' did not become a command" bash -c '! grep -q "^[[:space:]]*::warning" "$1"' _ "$job/main.stdout"
+check "no token output" bash -c '! grep -q "^token<<" "$1"' _ "$job/file_commands/set_output"
+write_env "$job/post.env" $(state_env)
+run_step post "$job/post.env" --entrypoint /octo-sts
+check "post after a failed main exits 0 silently" bash -c '[[ $1 -eq 0 && ! -s $2 ]]' _ "$step_rc" "$job/post.stdout"
+assert_no_leaks 0
+
+echo "== job 3: padded input fails before any request"
+new_job invalid
+jwts_before=$(wc -l <"$work/fakes/jwt.log")
+write_env "$job/main.env" "INPUT_IDENTITY=deploy "
+# --env-file would keep the space too; use -e to be explicit about the raw value
+run_step main "$job/main.env" -e "INPUT_IDENTITY=deploy "
+check "invalid input exits 2" test "$step_rc" -eq 2
+check "error names the input" grep -q -F 'input "identity"' "$job/main.stdout"
+check "no ID token requested" test "$(wc -l <"$work/fakes/jwt.log")" -eq "$jwts_before"
+assert_no_leaks 0
+
+if ((failures > 0)); then
+  echo "container test: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "container test: all checks passed (image $size bytes, user '${user:-root}')"

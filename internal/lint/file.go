@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/octo-sts-action/octo-sts/internal/policy"
 )
@@ -46,6 +47,7 @@ func (f *file) run() {
 	f.checkDocuments()
 	if f.srvErr != nil {
 		f.explainDecodeError(w)
+		f.compileLenient()
 		return
 	}
 	if f.iss != nil {
@@ -176,4 +178,22 @@ func (f *file) anchored(src string) (*regexp.Regexp, error) {
 		f.res[src] = re
 	}
 	return re, err
+}
+
+// compileLenient reports Compile() problems too when the only decode failure is an unknown key,
+// so one lint run lists every fix; the file is rejected either way.
+func (f *file) compileLenient() {
+	if f.kind == policy.KindIssuers || !unknownRE.MatchString(f.srvErr.Error()) {
+		return
+	}
+	var otp policy.OrgTrustPolicy
+	target := any(&otp)
+	if f.kind == policy.KindRepo {
+		target = &otp.TrustPolicy
+	}
+	if err := sigsyaml.Unmarshal(f.data, target); err != nil {
+		return
+	}
+	f.tp = &otp.TrustPolicy
+	f.compilePolicy()
 }

@@ -62,9 +62,9 @@ func (f *file) compilePolicy() bool {
 		case strings.Contains(p.Msg, "got both"):
 			rule := p.Field[:strings.IndexByte(p.Field, '_')] + "-one-of"
 			k, _ := f.field(p.Field)
-			f.add(rule, k, "both %s and %s are set; keep exactly one (%s)", strings.TrimSuffix(p.Field, "_pattern"), p.Field, p.Msg)
+			f.add(rule, k, "both %s and %s are set; keep exactly one (%s)%s", strings.TrimSuffix(p.Field, "_pattern"), p.Field, p.Msg, notCaught)
 		case strings.Contains(p.Msg, "got neither"):
-			f.add(p.Field+"-one-of", f.docStart(), "neither %s nor %s_pattern is set; add exactly one (%s)", p.Field, p.Field, p.Msg)
+			f.add(p.Field+"-one-of", f.docStart(), "neither %s nor %s_pattern is set; add exactly one (%s)%s", p.Field, p.Field, p.Msg, notCaught)
 		default:
 			n := f.claimNode(p.Key)
 			what := "claim_pattern[" + strconv.Quote(p.Key) + "]"
@@ -72,11 +72,15 @@ func (f *file) compilePolicy() bool {
 				_, n = f.field(p.Field)
 				what = p.Field
 			}
-			f.add("invalid-regex", n, "%s does not compile as ^…$ under Go RE2: %s%s", what, re2Error(p.Err), re2Hint(p.Err))
+			f.add("invalid-regex", n, "%s does not compile as ^…$ under Go RE2: %s%s%s", what, re2Error(p.Err), re2Hint(p.Err), notCaught)
 		}
 	}
 	return len(problems) == 0
 }
+
+// notCaught reminds that the server's "Trust Policy Validation" check run only strict-parses, so
+// Compile failures pass it and then fail every exchange.
+const notCaught = "; the server's check run does not catch this, every exchange fails with 404"
 
 // re2Error strips Go's "error parsing regexp: " prefix.
 func re2Error(err error) string {

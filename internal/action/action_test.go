@@ -271,6 +271,16 @@ func TestMainAndPostSuccess(t *testing.T) {
 	h.assertNoLeaks("")
 }
 
+func TestWarnsAboutUnusableSubject(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.id.Claims["sub"] = "repo:octo-org/app:environment:Prod Env"
+	h.main()
+	if !strings.Contains(h.stdout.String(), "::warning title=octo-sts%3A unusable subject::") {
+		t.Fatalf("no warning:\n%s", h.stdout.String())
+	}
+}
+
 func TestExportEnv(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

@@ -140,6 +140,7 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 			}
 			if claims == nil {
 				rt.printClaims(c)
+				rt.warnSubject(c)
 			}
 			claims = c
 		},
@@ -262,6 +263,7 @@ func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Reque
 		return rt.Fail("octo-sts: "+string(sts.ClassIDToken), err.Error(), exitFailure)
 	}
 	rt.printClaims(claims)
+	rt.warnSubject(claims)
 	c := &sts.Client{Domain: in.domain}
 	fmt.Fprintf(rt.Stdout, "debug: true — not exchanging. The exchange would be: GET %s\n", c.ExchangeURL(req))
 	md := callHook(ctx, DebugEvaluate, DiagnoseInput{
@@ -294,6 +296,15 @@ func (rt *Runtime) printClaims(claims map[string]any) {
 	rt.Action.Group(title)
 	rt.Untrusted(lines...)
 	rt.Action.EndGroup()
+}
+
+// warnSubject flags a `sub` Octo STS refuses outright, so the user learns it from the claims
+// rather than from a bare 400 "invalid subject in token".
+func (rt *Runtime) warnSubject(claims map[string]any) {
+	sub, _ := claims["sub"].(string)
+	if p := sts.SubjectProblem(sub); p != "" {
+		rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: unusable subject"}).Warningf("Octo STS will refuse this token's sub (400 invalid subject in token): %s. Rename the environment or branch.", p)
+	}
 }
 
 func claimString(v any) string {

@@ -36,6 +36,7 @@ type Error struct {
 	retry             bool
 }
 
+// Error is the user-facing explanation; it never contains the token.
 func (e *Error) Error() string { return e.msg }
 
 // Retryable reports whether a new attempt may succeed.

@@ -235,6 +235,20 @@ func FuzzParseTokenFile(f *testing.F) {
 	})
 }
 
+func FuzzClassifyIDTokenFailure(f *testing.F) {
+	f.Add(403, "Can't issue ID_TOKEN for job in 'Pending' state")
+	f.Add(500, "")
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		retry, msg := idtoken.ClassifyIDTokenFailure(status, body)
+		if strings.ContainsAny(msg, "\r\n") {
+			t.Fatalf("message keeps a line break: %q", msg)
+		}
+		if retry && status < 500 && status != 403 && status != 429 {
+			t.Fatalf("status %d retried", status)
+		}
+	})
+}
+
 func FuzzParsePullRequestEvent(f *testing.F) {
 	f.Add([]byte(`{"pull_request":{"head":{"repo":{"full_name":"a/b"}},"base":{"repo":{"full_name":"a/b"}}}}`))
 	f.Add([]byte(`{}`))

@@ -41,6 +41,7 @@ type Error struct {
 	Err    error
 }
 
+// Error renders class, status and message on one line for plain-text consumers such as the CLI.
 func (e *Error) Error() string {
 	s := string(e.Class)
 	if e.Status != 0 {
@@ -52,6 +53,7 @@ func (e *Error) Error() string {
 	return s
 }
 
+// Unwrap exposes the underlying cause (e.g. an *idtoken.Error) to errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Title is the one-line annotation title, e.g. "octo-sts: permission denied (403)", so the

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Input validation happens before any network request so a typo fails in milliseconds with the
@@ -177,4 +178,22 @@ func ValidateAudience(aud string) error {
 		}
 	}
 	return nil
+}
+
+// SubjectProblem reports why Octo STS would refuse a token's `sub` before looking at any policy
+// (400 "invalid subject in token"): whitespace, control characters or shell metacharacters, as
+// produced by environment or branch names with spaces or quotes. "" means the subject is fine.
+func SubjectProblem(sub string) string {
+	if n := len([]rune(sub)); n > 255 {
+		return fmt.Sprintf("it is %d characters long (the limit is 255)", n)
+	}
+	for _, r := range sub {
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			return fmt.Sprintf("it contains whitespace or a control character (%U), e.g. from an environment or branch name with a space", r)
+		case strings.ContainsRune("\"'`\\<>;&$(){}[]", r):
+			return fmt.Sprintf("it contains %q, which the server forbids in subjects", r)
+		}
+	}
+	return ""
 }

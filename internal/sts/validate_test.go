@@ -62,6 +62,45 @@ func TestValidateDomain(t *testing.T) {
 	}
 }
 
+func TestSubjectProblem(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"repo:octo-org/app:ref:refs/heads/main", "repo:o@1/r@2:environment:Prod%3AV1"} {
+		if p := SubjectProblem(ok); p != "" {
+			t.Errorf("%q: %s", ok, p)
+		}
+	}
+	for _, bad := range []string{"repo:o/r:environment:Prod Env", "repo:o/r:ref:refs/heads/a$(b)", "a\tb", strings.Repeat("x", 256)} {
+		if SubjectProblem(bad) == "" {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestValidateAudience(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"octo-sts.dev", "https://github.com/octo-org", "sts.example.com:8443"} {
+		if err := ValidateAudience(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "a@b", "a|b", "a b", "a\n", strings.Repeat("x", 256)} {
+		if err := ValidateAudience(bad); err == nil || !strings.Contains(err.Error(), `"audience"`) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func FuzzValidateAudience(f *testing.F) {
+	for _, s := range []string{"octo-sts.dev", "a@b", " x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidateAudience(s) == nil && (s == "" || strings.ContainsAny(s, " \t\r\n@|")) {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}
+
 func TestParseToken(t *testing.T) {
 	t.Parallel()
 	if tok, err := ParseToken([]byte(`{"token":"ghs_abc","refreshToken":"","expiry":null}`)); err != nil || tok != "ghs_abc" {

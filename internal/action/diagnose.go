@@ -1,0 +1,227 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v92/github"
+
+	"github.com/octo-sts-action/octo-sts/internal/check"
+	"github.com/octo-sts-action/octo-sts/internal/policy"
+)
+
+// The diagnosis hooks read the environment and the network through these, so tests can point
+// them at fakes; DiagnoseInput carries no environment of its own.
+var (
+	diagnoseGetenv     = os.Getenv
+	diagnoseHTTPClient = func() *http.Client { return &http.Client{Timeout: 20 * time.Second} }
+)
+
+// maxPolicyBytes matches GitHub's contents API limit; the server cannot read larger policies.
+const maxPolicyBytes = 1 << 20
+
+func init() {
+	Diagnose = diagnose
+	DebugEvaluate = debugEvaluate
+}
+
+// diagnose explains a 403/404 by evaluating the real policy against the token's claims.
+func diagnose(ctx context.Context, in DiagnoseInput) string { return explain(ctx, in, false) }
+
+// debugEvaluate evaluates the policy for `debug: true` without any exchange.
+func debugEvaluate(ctx context.Context, in DiagnoseInput) string { return explain(ctx, in, true) }
+
+// policySource is where the policy the server would read was found.
+type policySource struct {
+	owner, repo string // the repository the server reads
+	path        string // repo-relative policy path
+	where       string // human description of where we read it
+	data        []byte
+}
+
+func explain(ctx context.Context, in DiagnoseInput, debug bool) string {
+	var b strings.Builder
+	payload, err := json.Marshal(in.Claims)
+	if err != nil {
+		return "The token's claims could not be re-encoded for a local check: " + err.Error() + "\n"
+	}
+	claims, err := check.ParseClaims(payload)
+	if err != nil {
+		return "The server cannot decode this token's claims (" + mdText(err.Error()) + "); no policy can allow it.\n"
+	}
+	src, why := locatePolicy(ctx, in)
+	if src == nil {
+		b.WriteString(why)
+		if !debug && in.Status == http.StatusNotFound {
+			b.WriteString(notFoundCauses(in))
+		}
+		return b.String()
+	}
+	kind := check.KindForScope(in.Scope)
+	r, err := check.Evaluate(check.Input{
+		PolicyPath: src.path, Policy: src.data, Kind: kind, Identity: in.Identity,
+		Repository: src.owner + "/" + src.repo, Scope: in.Scope, Domain: in.Domain, Claims: claims,
+	})
+	if err != nil {
+		return "Local evaluation failed: " + mdText(err.Error()) + "\n"
+	}
+	fmt.Fprintf(&b, "Evaluated `%s` from %s against this job's token claims, with the server's rules.\n\n", src.path, src.where)
+	var md strings.Builder
+	_ = check.RenderMarkdown(&md, r)
+	b.WriteString(md.String())
+	if !debug {
+		b.WriteString("\n")
+		b.WriteString(compare(in, r))
+	}
+	return b.String()
+}
+
+// compare relates the local verdict to what the server actually answered.
+func compare(in DiagnoseInput, r *check.Report) string {
+	switch {
+	case in.Status == http.StatusForbidden && r.Verdict == check.Deny && r.Message == in.Message:
+		return "The local evaluation reproduces the server's answer exactly.\n"
+	case in.Status == http.StatusForbidden && r.Verdict == check.Deny && strings.HasPrefix(r.Message, "trust policy: expected claim") || strings.HasPrefix(r.Message, "trust policy: claim"):
+		return "The local evaluation fails on a claim_pattern entry as well; when several entries fail, the server may name a different one.\n"
+	case in.Status == http.StatusNotFound && r.Verdict == check.InvalidPolicy:
+		return "This is why the server answered 404: it cannot parse or compile the policy, and it never says why. Fix the findings above on the default branch.\n"
+	case in.Status == http.StatusNotFound:
+		return "The policy parses and compiles, so the 404 has another cause:\n" + notFoundCauses(in)
+	case r.Verdict == check.Allow:
+		return "Locally this policy allows the token, but the server answered " + fmt.Sprint(in.Status) + ": the server reads the policy from the default branch and caches it for up to 5 minutes, so it may be checking a different version.\n"
+	default:
+		return fmt.Sprintf("The server answered %d; the local evaluation of the policy read here gives a different message, so the server probably read another version (default branch, cached up to 5 minutes).\n", in.Status)
+	}
+}
+
+// notFoundCauses lists what else makes the server answer 404 (spec §1.6 rows 10–17).
+func notFoundCauses(in DiagnoseInput) string {
+	owner, _, _ := scopeRepo(in.Scope)
+	return fmt.Sprintf("- the Octo STS GitHub App is not installed on `%s` (the owner must match the installation's login exactly, including case);\n"+
+		"- the policy is not on the repository's default branch, or was added less than 5 minutes ago (the server caches \"not found\");\n"+
+		"- the identity `%s` does not match the file name `.github/chainguard/%s.sts.yaml`.\n", mdText(owner), mdText(in.Identity), mdText(in.Identity))
+}
+
+// scopeRepo reproduces the server's scope parsing (spec §1.11).
+func scopeRepo(scope string) (owner, repo string, ok bool) {
+	owner, repo = path.Dir(scope), path.Base(scope)
+	if owner == "." {
+		owner, repo = scope, policy.DefaultOrgPolicyRepo
+	}
+	return owner, repo, owner != "" && repo != "" && !strings.Contains(owner, "/")
+}
+
+// locatePolicy finds the policy the server reads: in the workspace when the scope is this
+// repository, else through the contents API with the github-token input. When it cannot, the
+// returned markdown says why and what to do.
+func locatePolicy(ctx context.Context, in DiagnoseInput) (*policySource, string) {
+	owner, repo, ok := scopeRepo(in.Scope)
+	if !ok {
+		return nil, fmt.Sprintf("The scope `%s` does not name a repository, so there is no policy to check.\n", mdText(in.Scope))
+	}
+	for _, seg := range strings.Split(in.Identity, "/") {
+		if seg == ".." || seg == "." || seg == "" {
+			return nil, fmt.Sprintf("The identity `%s` is not a usable file name; the server refuses it with 404.\n", mdText(in.Identity))
+		}
+	}
+	rel := policy.PolicyDir + "/" + in.Identity + ".sts.yaml"
+	src := &policySource{owner: owner, repo: repo, path: rel}
+
+	current := diagnoseGetenv("GITHUB_REPOSITORY")
+	if current == "" {
+		current, _ = in.Claims["repository"].(string)
+	}
+	if in.Workspace != "" && strings.EqualFold(current, owner+"/"+repo) {
+		data, err := readBounded(filepath.Join(in.Workspace, filepath.FromSlash(rel)))
+		if err == nil {
+			src.data = data
+			src.where = "the workspace checkout (the server reads the default branch; they may differ)"
+			return src, ""
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Sprintf("Could not read `%s` from the workspace: %s.\n", rel, mdText(err.Error()))
+		}
+	}
+	if in.GitHubToken == "" {
+		return nil, fmt.Sprintf("The policy `%s` in `%s/%s` is not in the workspace and no `github-token` was given, so it cannot be checked here. Check out that repository or pass a token with `contents: read` on it.\n", rel, mdText(owner), mdText(repo))
+	}
+	data, err := fetchPolicy(ctx, in.GitHubToken, owner, repo, rel)
+	if err != nil {
+		return nil, err.Error()
+	}
+	src.data = data
+	src.where = fmt.Sprintf("`%s/%s` (default branch, via the GitHub API)", mdText(owner), mdText(repo))
+	return src, ""
+}
+
+func readBounded(p string) ([]byte, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if info.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", filepath.Base(p))
+	}
+	if info.Size() > maxPolicyBytes {
+		return nil, fmt.Errorf("larger than 1 MB, which the server cannot read")
+	}
+	return os.ReadFile(p)
+}
+
+// fetchPolicy reads the policy from the default branch, as the server does. Its errors are
+// markdown for the summary and never contain the token.
+func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, error) {
+	api := diagnoseGetenv("GITHUB_API_URL")
+	if api == "" {
+		api = "https://api.github.com"
+	}
+	if !strings.HasSuffix(api, "/") {
+		api += "/"
+	}
+	client, err := github.NewClient(github.WithHTTPClient(diagnoseHTTPClient()), github.WithAuthToken(token), github.WithURLs(&api, &api))
+	if err != nil {
+		return nil, fmt.Errorf("Could not build a GitHub client for `%s`: %s.\n", mdText(api), mdText(err.Error()))
+	}
+	file, dir, resp, err := client.Repositories.GetContents(ctx, owner, repo, rel, nil)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	switch {
+	case status == http.StatusNotFound:
+		return nil, fmt.Errorf("There is no `%s` on the default branch of `%s/%s` (or the `github-token` cannot see that repository). That alone makes the server answer 404 `unable to find trust policy for \"%s\"`.\n", rel, mdText(owner), mdText(repo), mdText(relIdentity(rel)))
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return nil, fmt.Errorf("The `github-token` may not read `%s/%s` (HTTP %d). A workflow's GITHUB_TOKEN can only read its own repository; pass a token with `contents: read` on `%s/%s` to get a diagnosis.\n", mdText(owner), mdText(repo), status, mdText(owner), mdText(repo))
+	case err != nil:
+		return nil, fmt.Errorf("Could not read `%s` from `%s/%s`: %s.\n", rel, mdText(owner), mdText(repo), mdText(scrub(err.Error(), token)))
+	case file == nil || dir != nil:
+		return nil, fmt.Errorf("`%s` in `%s/%s` is a directory, not a policy file; the server cannot read it.\n", rel, mdText(owner), mdText(repo))
+	}
+	content, err := file.GetContent()
+	if err != nil || len(content) > maxPolicyBytes {
+		return nil, fmt.Errorf("`%s` in `%s/%s` could not be decoded (larger than 1 MB?); the server answers 404 `unable to read trust policy` for it.\n", rel, mdText(owner), mdText(repo))
+	}
+	return []byte(content), nil
+}
+
+func relIdentity(rel string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(rel, policy.PolicyDir+"/"), ".sts.yaml")
+}
+
+func scrub(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, "***")
+}
+
+// mdText escapes untrusted text for markdown prose in the summary.
+func mdText(s string) string { return mdEscape(s) }

@@ -142,7 +142,9 @@ func Run(ctx context.Context, o Options) (code int) {
 	}
 	// Save the phase before anything can fail, so the post step always knows it is the post step.
 	if o.Getenv("GITHUB_STATE") != "" {
-		rt.Action.SaveState(statePhase, "main")
+		if err := rt.saveState(statePhase, "main"); err != nil {
+			rt.Action.Warningf("the post step will not run as such: %v", err)
+		}
 	}
 	mode, err := rt.Input("mode")
 	if err != nil {

@@ -622,6 +622,18 @@ func TestRegisterMode(t *testing.T) {
 	RegisterMode("exchange", nil)
 }
 
+func TestInputList(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"INPUT_PATH": ".github/chainguard\n  other/dir \r\n\n"}
+	rt := newRuntime(Options{Stdout: &bytes.Buffer{}, Getenv: func(k string) string { return env[k] }})
+	if got := rt.InputList("path"); !slices.Equal(got, []string{".github/chainguard", "other/dir"}) {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := rt.Input("path"); err == nil {
+		t.Fatal("Input accepted a multi-line value")
+	}
+}
+
 func TestSetOutputRefusesUnsafeValues(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

@@ -89,7 +89,9 @@ func compare(in DiagnoseInput, r *check.Report) string {
 	switch {
 	case in.Status == http.StatusForbidden && r.Verdict == check.Deny && r.Message == in.Message:
 		return "The local evaluation reproduces the server's answer exactly.\n"
-	case in.Status == http.StatusForbidden && r.Verdict == check.Deny && strings.HasPrefix(r.Message, "trust policy: expected claim") || strings.HasPrefix(r.Message, "trust policy: claim"):
+	case in.Status == http.StatusForbidden && r.Verdict == check.Deny &&
+		(strings.HasPrefix(r.Message, "trust policy: expected claim") || strings.HasPrefix(r.Message, "trust policy: claim")) &&
+		(strings.HasPrefix(in.Message, "trust policy: expected claim") || strings.HasPrefix(in.Message, "trust policy: claim")):
 		return "The local evaluation fails on a claim_pattern entry as well; when several entries fail, the server may name a different one.\n"
 	case in.Status == http.StatusNotFound && r.Verdict == check.InvalidPolicy:
 		return "This is why the server answered 404: it cannot parse or compile the policy, and it never says why. Fix the findings above on the default branch.\n"
@@ -153,9 +155,9 @@ func locatePolicy(ctx context.Context, in DiagnoseInput) (*policySource, string)
 	if in.GitHubToken == "" {
 		return nil, fmt.Sprintf("The policy `%s` in `%s/%s` is not in the workspace and no `github-token` was given, so it cannot be checked here. Check out that repository or pass a token with `contents: read` on it.\n", rel, mdText(owner), mdText(repo))
 	}
-	data, err := fetchPolicy(ctx, in.GitHubToken, owner, repo, rel)
-	if err != nil {
-		return nil, err.Error()
+	data, why := fetchPolicy(ctx, in.GitHubToken, owner, repo, rel)
+	if data == nil {
+		return nil, why
 	}
 	src.data = data
 	src.where = fmt.Sprintf("`%s/%s` (default branch, via the GitHub API)", mdText(owner), mdText(repo))
@@ -176,9 +178,9 @@ func readBounded(p string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-// fetchPolicy reads the policy from the default branch, as the server does. Its errors are
-// markdown for the summary and never contain the token.
-func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, error) {
+// fetchPolicy reads the policy from the default branch, as the server does. When it cannot, the
+// string explains why in markdown for the summary, never containing the token.
+func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, string) {
 	api := diagnoseGetenv("GITHUB_API_URL")
 	if api == "" {
 		api = "https://api.github.com"
@@ -188,7 +190,7 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, e
 	}
 	client, err := github.NewClient(github.WithHTTPClient(diagnoseHTTPClient()), github.WithAuthToken(token), github.WithURLs(&api, &api))
 	if err != nil {
-		return nil, fmt.Errorf("Could not build a GitHub client for `%s`: %s.\n", mdText(api), mdText(err.Error()))
+		return nil, fmt.Sprintf("Could not build a GitHub client for `%s`: %s.\n", mdText(api), mdText(err.Error()))
 	}
 	file, dir, resp, err := client.Repositories.GetContents(ctx, owner, repo, rel, nil)
 	status := 0
@@ -197,19 +199,19 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, e
 	}
 	switch {
 	case status == http.StatusNotFound:
-		return nil, fmt.Errorf("There is no `%s` on the default branch of `%s/%s` (or the `github-token` cannot see that repository). That alone makes the server answer 404 `unable to find trust policy for \"%s\"`.\n", rel, mdText(owner), mdText(repo), mdText(relIdentity(rel)))
+		return nil, fmt.Sprintf("There is no `%s` on the default branch of `%s/%s` (or the `github-token` cannot see that repository). That alone makes the server answer 404 `unable to find trust policy for \"%s\"`.\n", rel, mdText(owner), mdText(repo), mdText(relIdentity(rel)))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return nil, fmt.Errorf("The `github-token` may not read `%s/%s` (HTTP %d). A workflow's GITHUB_TOKEN can only read its own repository; pass a token with `contents: read` on `%s/%s` to get a diagnosis.\n", mdText(owner), mdText(repo), status, mdText(owner), mdText(repo))
+		return nil, fmt.Sprintf("The `github-token` may not read `%s/%s` (HTTP %d). A workflow's GITHUB_TOKEN can only read its own repository; pass a token with `contents: read` on `%s/%s` to get a diagnosis.\n", mdText(owner), mdText(repo), status, mdText(owner), mdText(repo))
 	case err != nil:
-		return nil, fmt.Errorf("Could not read `%s` from `%s/%s`: %s.\n", rel, mdText(owner), mdText(repo), mdText(scrub(err.Error(), token)))
+		return nil, fmt.Sprintf("Could not read `%s` from `%s/%s`: %s.\n", rel, mdText(owner), mdText(repo), mdText(scrub(err.Error(), token)))
 	case file == nil || dir != nil:
-		return nil, fmt.Errorf("`%s` in `%s/%s` is a directory, not a policy file; the server cannot read it.\n", rel, mdText(owner), mdText(repo))
+		return nil, fmt.Sprintf("`%s` in `%s/%s` is a directory, not a policy file; the server cannot read it.\n", rel, mdText(owner), mdText(repo))
 	}
 	content, err := file.GetContent()
 	if err != nil || len(content) > maxPolicyBytes {
-		return nil, fmt.Errorf("`%s` in `%s/%s` could not be decoded (larger than 1 MB?); the server answers 404 `unable to read trust policy` for it.\n", rel, mdText(owner), mdText(repo))
+		return nil, fmt.Sprintf("`%s` in `%s/%s` could not be decoded (larger than 1 MB?); the server answers 404 `unable to read trust policy` for it.\n", rel, mdText(owner), mdText(repo))
 	}
-	return []byte(content), nil
+	return []byte(content), ""
 }
 
 func relIdentity(rel string) string {

@@ -46,6 +46,25 @@ func checkInput(name, v string) (string, error) {
 	return v, nil
 }
 
+// InputList reads a list input, one item per line (a YAML `|` block), for inputs such as lint
+// paths; surrounding whitespace on each line and blank lines are dropped because block scalars
+// add them, and items are never split on anything else.
+func (rt *Runtime) InputList(name string) []string {
+	var v string
+	for _, k := range inputEnv(name) {
+		if v = rt.Getenv(k); v != "" {
+			break
+		}
+	}
+	var out []string
+	for line := range strings.SplitSeq(v, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 // BoolInput reads a true/false input with a default, rejecting anything else rather than
 // guessing what "yes" or "1" meant.
 func (rt *Runtime) BoolInput(name string, def bool) (bool, error) {

@@ -320,6 +320,8 @@ func TestExchangeFailures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
+			// Without a github-token the diagnosis hook stays off the network (loopback only).
+			h.env["INPUT_GITHUB-TOKEN"] = ""
 			h.sts.Script(c.script...)
 			if c.timeout != "" {
 				h.env["INPUT_TIMEOUT"] = c.timeout
@@ -550,11 +552,12 @@ func TestPostUnreachableAPIWarns(t *testing.T) {
 
 func TestDiagnoseHook(t *testing.T) {
 	var got DiagnoseInput
+	prev := Diagnose
 	Diagnose = func(_ context.Context, in DiagnoseInput) string {
 		got = in
 		return "policy subject wants `release`\n::warning::from diagnosis"
 	}
-	t.Cleanup(func() { Diagnose = nil })
+	t.Cleanup(func() { Diagnose = prev })
 	h := newHarness(t)
 	h.sts.Script(ststest.Deny)
 	if code := h.main(); code != 1 {
@@ -579,11 +582,12 @@ func TestDiagnoseHook(t *testing.T) {
 
 func TestDebugMode(t *testing.T) {
 	var called bool
+	prev := DebugEvaluate
 	DebugEvaluate = func(_ context.Context, in DiagnoseInput) string {
 		called = in.Claims["aud"] == in.Domain && in.Status == 0
 		return "would match: yes"
 	}
-	t.Cleanup(func() { DebugEvaluate = nil })
+	t.Cleanup(func() { DebugEvaluate = prev })
 	h := newHarness(t)
 	h.env["INPUT_DEBUG"] = "true"
 	if code := h.main(); code != 0 {

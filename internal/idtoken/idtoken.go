@@ -114,7 +114,7 @@ func ClassifyIDTokenFailure(status int, body string) (retry bool, message string
 // missing `id-token: write`, but fork pull requests and Dependabot runs never get one, and telling
 // those users to add a permission would send them in circles.
 func MissingPermissionMessage(varName string, getenv func(string) string) string {
-	msg := fmt.Sprintf("%s is not set, so this job cannot request an OIDC token: add\n  permissions:\n    id-token: write\nto the job (or workflow); note that setting any permission sets the others to none, so also list e.g. contents: read if you need it", varName)
+	msg := fmt.Sprintf("%s is not set, so this job cannot request an OIDC token: add\n  permissions:\n    id-token: write\nto the job (or workflow); note that setting any permission sets the others to none, so also list e.g. contents: read if you need it. Runs triggered by pull requests from forks and by Dependabot never get an ID token, whatever the permissions say", varName)
 	if why := NoTokenReason(getenv); why != "" {
 		msg += ".\n" + why
 	}

@@ -103,10 +103,10 @@ func TestMissingPermissionMessage(t *testing.T) {
 		want string
 		not  string
 	}{
-		{"plain", map[string]string{"GITHUB_EVENT_NAME": "push"}, "id-token: write", "fork"},
-		{"dependabot", map[string]string{"GITHUB_ACTOR": "dependabot[bot]", "GITHUB_EVENT_NAME": "pull_request"}, "Dependabot", "fork"},
-		{"fork", map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": fork}, `fork "evil/app"`, "Dependabot"},
-		{"same-repo PR", map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": same}, "id-token: write", "fork"},
+		{"plain", map[string]string{"GITHUB_EVENT_NAME": "push"}, "id-token: write", "This is a pull request"},
+		{"dependabot", map[string]string{"GITHUB_ACTOR": "dependabot[bot]", "GITHUB_EVENT_NAME": "pull_request"}, "This run was triggered by Dependabot", "This is a pull request"},
+		{"fork", map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": fork}, `fork "evil/app"`, "This run was triggered by Dependabot"},
+		{"same-repo PR", map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": same}, "id-token: write", "This is a pull request"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -199,14 +199,17 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := b.String()
-	for _, want := range []string{"**Verdict: deny** (HTTP 400)", "| ✗ | `subject` **← reported** |", `\|`, "&lt;b&gt;"} {
+	for _, want := range []string{"**Verdict: deny** (HTTP 400)", "| ✗ | `subject` **← reported** |",
+		"``repo:acme/widgets:ref:refs/heads/x`\\|<b>``", // code span longer than the backtick run, | escaped
+		"x\\`\\|&lt;b&gt;", // prose (the hint) escapes markup
+	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
-	for _, bad := range []string{"<b>", "x`|"} {
-		if strings.Contains(md, bad) {
-			t.Errorf("markdown contains unescaped %q", bad)
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "- ") && strings.Contains(l, "<b>") {
+			t.Errorf("prose contains raw HTML: %s", l)
 		}
 	}
 	// Every table line has the same number of cells.

@@ -121,18 +121,35 @@ func signatureText(s SignatureState) string {
 	}
 }
 
-// mdEscape keeps token-controlled text from breaking a markdown table or injecting markup.
+// mdEscape keeps token-controlled text literal in markdown prose: no HTML, links, emphasis or
+// table breaks.
 func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "`", "'", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
+	r := strings.NewReplacer("\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
+		"<", "&lt;", ">", "&gt;", "|", "\\|", "\n", " ", "\r", " ")
 	return r.Replace(s)
 }
 
-// code wraps s in a markdown code span that cannot be closed by s itself.
+// code wraps s in a markdown code span that s cannot close (the fence is longer than any backtick
+// run in s); "|" is escaped so the span cannot split a table cell.
 func code(s string) string {
 	if s == "" {
 		return `""`
 	}
-	return "`" + mdEscape(s) + "`"
+	s = strings.NewReplacer("\n", " ", "\r", " ", "|", "\\|").Replace(s)
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
 }
 
 // RenderMarkdown writes the report for a GitHub step summary.

@@ -218,3 +218,16 @@ func FuzzTokenArg(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseJWKS(f *testing.F) {
+	f.Add([]byte(`{"keys":[]}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","e":"AQAB","n":"sXch"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"oct","k":"AAAA"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, algs, err := ParseJWKS(data)
+		if err == nil && (len(keys) == 0 || len(algs) == 0) {
+			t.Fatalf("accepted a key set with %d keys and %d algorithms", len(keys), len(algs))
+		}
+	})
+}

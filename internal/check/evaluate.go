@@ -401,3 +401,26 @@ func jsonKind(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// Refused reports a token the server turns away before any policy is read (e.g. 400 "invalid
+// bearer token" for an undecodable payload), with the reason as a hint.
+func Refused(in Input, status int, message, reason string) *Report {
+	if in.Domain == "" {
+		in.Domain = DefaultDomain
+	}
+	if in.Kind == "" {
+		in.Kind = policy.KindRepo
+	}
+	if in.Identity == "" {
+		in.Identity = IdentityFromPath(in.PolicyPath)
+	}
+	r := &Report{Verdict: Deny, Status: status, Message: message, PolicyPath: in.PolicyPath, Kind: in.Kind,
+		Identity: in.Identity, Domain: in.Domain, Fields: []Field{}}
+	if v := in.Verification; v != nil {
+		r.Signature = SignatureState{Checked: v.Checked, Offline: v.Offline, OK: v.OK(), Reason: v.Reason}
+	}
+	if reason != "" {
+		r.Hints = []Hint{{ID: "token-refused", Message: reason}}
+	}
+	return r
+}

@@ -100,3 +100,16 @@ func TestGlobToPattern(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func FuzzSplitTopLevel(f *testing.F) {
+	for _, s := range []string{"a|b", "(a|b)|c", `\|`, "[|]|x", "[[:alpha:]|]", "[]|]", "x)|(", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		parts := splitTopLevel(p)
+		if strings.Join(parts, "|") != p {
+			t.Fatalf("splitTopLevel(%q) = %q does not rejoin", p, parts)
+		}
+		_ = halfAnchored("subject_pattern", p, []string{p})
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
@@ -149,7 +150,9 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		}
 		in.Claims, err = check.ParseJWT(raw)
 		if err != nil {
-			return usage("--token: " + err.Error())
+			// The server answers an undecodable payload with 400 before anything else.
+			return emit(sio, *format, check.Refused(in, http.StatusBadRequest, check.MsgInvalidBearer,
+				"the token's payload cannot be decoded: "+strings.TrimPrefix(err.Error(), check.MsgInvalidBearer+": ")))
 		}
 	} else {
 		in.Claims, err = check.ReadClaimsFile(*claimsPath, sio.Stdin)

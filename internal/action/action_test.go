@@ -28,7 +28,7 @@ var testSigner = func() *ststest.Signer {
 // harness runs the action in-process the way the runner runs the container: INPUT_* and
 // GITHUB_* env, file-command files in a temp dir, and loopback fakes for every service.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	id     *ststest.IDTokenServer
 	sts    *ststest.STS
 	api    *ststest.GitHubAPI
@@ -39,7 +39,7 @@ type harness struct {
 	stderr bytes.Buffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	id, err := ststest.NewIDTokenServer("", testSigner)
 	if err != nil {
@@ -119,7 +119,7 @@ type entry struct{ name, value string }
 
 const delim = "_GitHubActionsFileCommandDelimeter_"
 
-func parseFileCommands(t *testing.T, s string) []entry {
+func parseFileCommands(t testing.TB, s string) []entry {
 	t.Helper()
 	var out []entry
 	lines := strings.Split(s, "\n")
@@ -678,6 +678,22 @@ func TestMDEscape(t *testing.T) {
 	got := mdEscape("<img src=x>|`code`[l](u)")
 	if mdSpecial.MatchString(strings.NewReplacer("\\`", "", "\\|", "", "\\[", "", "\\]", "").Replace(got)) {
 		t.Fatalf("unescaped markdown: %q", got)
+	}
+}
+
+// BenchmarkActionExchange is the whole main step on loopback: ID token from the fake Actions
+// endpoint, TLS exchange at the fake STS, masking, outputs, state and step summary on disk.
+func BenchmarkActionExchange(b *testing.B) {
+	h := newHarness(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range []string{"output", "env", "state", "summary"} {
+			_ = os.Remove(filepath.Join(h.dir, f))
+		}
+		h.stdout.Reset()
+		if code := h.main(); code != 0 {
+			b.Fatalf("exit %d\n%s", code, h.stdout.String())
+		}
 	}
 }
 

@@ -150,6 +150,9 @@ func (rt *Runtime) Summary(markdown string) {
 // output) inside a ::stop-commands:: block with an unguessable token, so a line like
 // "::set-output …" or "::add-mask::" in it is shown, not executed.
 func (rt *Runtime) Untrusted(lines ...string) {
+	if len(lines) == 0 {
+		return
+	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	tok := hex.EncodeToString(b)

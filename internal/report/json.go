@@ -12,8 +12,8 @@ type jsonDoc struct {
 	Findings []lint.Finding `json:"findings"`
 }
 
-// JSON writes {"findings":[...]} with lint.Finding's field names; the list is [] (never null) when
-// there is nothing to report, so `jq '.findings | length'` always works.
+// JSON writes {"findings":[...]} on one line with lint.Finding's field names; the list is [] (never
+// null) when there is nothing to report, so `jq '.findings | length'` always works.
 func JSON(w io.Writer, fs []lint.Finding) error {
 	if w == nil {
 		return errNilWriter
@@ -24,6 +24,5 @@ func JSON(w io.Writer, fs []lint.Finding) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
 }

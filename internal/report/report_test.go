@@ -162,7 +162,7 @@ func TestJSONEmptyIsListAndRoundTrips(t *testing.T) {
 	if err := JSON(&buf, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(strings.Fields(buf.String()), ""); got != `{"findings":[]}` {
+	if got := buf.String(); got != "{\"findings\":[]}\n" {
 		t.Errorf("empty JSON = %s", got)
 	}
 	fx := loadFixture(t, "mixed")

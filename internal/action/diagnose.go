@@ -183,7 +183,8 @@ func readBounded(p string) ([]byte, error) {
 func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, string) {
 	api := diagnoseGetenv("GITHUB_API_URL")
 	if api == "" {
-		api = "https://api.github.com"
+		// The runner always sets it; without it we are not in a job and must not guess a host.
+		return nil, fmt.Sprintf("GITHUB_API_URL is not set, so `%s` in `%s/%s` cannot be read through the GitHub API.\n", rel, mdText(owner), mdText(repo))
 	}
 	if !strings.HasSuffix(api, "/") {
 		api += "/"

@@ -186,17 +186,21 @@ func TestDiagnoseCannotReadPolicy(t *testing.T) {
 		{"missing", 0, "ghp_workflowtoken123456", []string{"There is no `.github/chainguard/deploy.sts.yaml` on the default branch of `octo-org/policies`", "unable to find trust policy for \"deploy\"", "not installed on `octo-org`"}},
 		{"forbidden", http.StatusForbidden, "ghp_workflowtoken123456", []string{"may not read `octo-org/policies` (HTTP 403)", "contents: read"}},
 		{"no token", 0, "", []string{"no `github-token` was given"}},
+		{"no API URL", 0, "ghp_workflowtoken123456", []string{"GITHUB_API_URL is not set"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := diagnoseHarness(t)
 			api := newContentsAPI(t, map[string]string{})
 			api.status = c.status
 			h.env["GITHUB_API_URL"] = api.URL
+			if c.name == "no API URL" {
+				delete(h.env, "GITHUB_API_URL")
+			}
 			h.env["INPUT_SCOPE"] = "octo-org/policies"
 			h.env["INPUT_GITHUB-TOKEN"] = c.token
 			h.main()
 			wantAll(t, "summary", h.file("summary"), c.want...)
-			if c.token == "" && len(api.paths) != 0 {
+			if (c.token == "" || c.name == "no API URL") && len(api.paths) != 0 {
 				t.Error("called the API without a token")
 			}
 			h.assertNoLeaks("")

@@ -249,40 +249,14 @@ func errorFindings(fs []lint.Finding) []lint.Finding {
 func fieldsFor(tp *policy.TrustPolicy, tok policy.Token, domain string) []Field {
 	var out []Field
 
-	iss := Field{Field: "issuer", Actual: tok.Issuer, OK: true}
-	if tp.IssuerPattern != "" {
-		iss.Policy, iss.Expected = "issuer_pattern", anchored(tp.IssuerPattern)
-		if !matches(tp.IssuerPattern, tok.Issuer) {
-			iss.OK, iss.Status = false, http.StatusForbidden
-			iss.Message = fmt.Sprintf("trust policy: issuer %q did not match pattern %q", tok.Issuer, tp.IssuerPattern)
-		}
-	} else {
-		iss.Policy, iss.Expected = "issuer", tp.Issuer
-		if tok.Issuer != tp.Issuer {
-			iss.OK, iss.Status = false, http.StatusForbidden
-			iss.Message = fmt.Sprintf("trust policy: issuer %q did not match %q", tok.Issuer, tp.Issuer)
-		}
-	}
+	iss := exactOrPattern("issuer", tp.Issuer, tp.IssuerPattern, tok.Issuer)
 	if !policy.IsValidIssuer(tok.Issuer) {
 		iss.OK, iss.Status, iss.Message = false, http.StatusBadRequest, "invalid issuer in token"
 		iss.Note = "the server refuses this iss before matching: it is not a valid issuer URL"
 	}
 	out = append(out, iss)
 
-	sub := Field{Field: "subject", Actual: tok.Subject, OK: true}
-	if tp.SubjectPattern != "" {
-		sub.Policy, sub.Expected = "subject_pattern", anchored(tp.SubjectPattern)
-		if !matches(tp.SubjectPattern, tok.Subject) {
-			sub.OK, sub.Status = false, http.StatusForbidden
-			sub.Message = fmt.Sprintf("trust policy: subject %q did not match pattern %q", tok.Subject, tp.SubjectPattern)
-		}
-	} else {
-		sub.Policy, sub.Expected = "subject", tp.Subject
-		if tok.Subject != tp.Subject {
-			sub.OK, sub.Status = false, http.StatusForbidden
-			sub.Message = fmt.Sprintf("trust policy: subject %q did not match %q", tok.Subject, tp.Subject)
-		}
-	}
+	sub := exactOrPattern("subject", tp.Subject, tp.SubjectPattern, tok.Subject)
 	if !policy.IsValidSubject(tok.Subject) {
 		sub.OK, sub.Status, sub.Message = false, http.StatusBadRequest, "invalid subject in token"
 		sub.Note = "the server refuses this sub before matching: " + policy.InvalidSubjectReason(tok.Subject)
@@ -351,6 +325,26 @@ func fieldsFor(tp *policy.TrustPolicy, tok policy.Token, domain string) []Field 
 		out = append(out, f)
 	}
 	return out
+}
+
+// exactOrPattern evaluates an issuer or subject row: the pattern form when set, else byte-exact
+// equality, with the server's 403 message for each.
+func exactOrPattern(name, exact, pattern, actual string) Field {
+	f := Field{Field: name, Actual: actual, OK: true}
+	if pattern != "" {
+		f.Policy, f.Expected = name+"_pattern", anchored(pattern)
+		if !matches(pattern, actual) {
+			f.OK, f.Status = false, http.StatusForbidden
+			f.Message = fmt.Sprintf("trust policy: %s %q did not match pattern %q", name, actual, pattern)
+		}
+		return f
+	}
+	f.Policy, f.Expected = name, exact
+	if actual != exact {
+		f.OK, f.Status = false, http.StatusForbidden
+		f.Message = fmt.Sprintf("trust policy: %s %q did not match %q", name, actual, exact)
+	}
+	return f
 }
 
 // markReported flags the row the server's denial is about (Denial.Field/Key), and makes sure the

@@ -275,15 +275,23 @@ func halfAnchored(field, p string, values []string) string {
 	return ""
 }
 
-// splitTopLevel splits a regexp at "|" outside groups and character classes.
+// splitTopLevel splits a regexp at "|" outside groups, character classes and \Q…\E quotes.
 func splitTopLevel(p string) []string {
 	var out []string
 	depth, start := 0, 0
-	inClass := false
+	inClass, quoted := false, false
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		switch {
+		case quoted:
+			if c == '\\' && i+1 < len(p) && p[i+1] == 'E' {
+				quoted = false
+				i++
+			}
 		case c == '\\':
+			if i+1 < len(p) && p[i+1] == 'Q' {
+				quoted = true
+			}
 			i++
 		case inClass:
 			if c == '[' && i+1 < len(p) && p[i+1] == ':' {

@@ -88,6 +88,8 @@ func TestSplitTopLevel(t *testing.T) {
 		"[[:alpha:]|]": "[[:alpha:]|]",
 		"a||b":         "a,,b",
 		"x)|y":         "x),y",
+		`\Qa|b\E|c`:    `\Qa|b\E,c`,
+		`\Qa|b`:        `\Qa|b`,
 	} {
 		if got := strings.Join(splitTopLevel(p), ","); got != want {
 			t.Errorf("splitTopLevel(%q) = %q, want %q", p, got, want)

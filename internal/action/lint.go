@@ -126,8 +126,18 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	case pr > 0:
 		scope = fmt.Sprintf("the policy files changed in pull request #%d", pr)
 		for _, f := range changed {
-			if _, err := os.Stat(filepath.Join(ws, filepath.FromSlash(f))); err != nil {
+			info, err := os.Lstat(filepath.Join(ws, filepath.FromSlash(f)))
+			switch {
+			case err != nil:
 				rt.Action.Warningf("octo-sts lint: %s changed in pull request #%d but is not in the workspace (%v); check out the pull request's head to lint it", f, pr, errors.Unwrap(err))
+				continue
+			case info.Mode()&fs.ModeSymlink != 0:
+				// The server reads file contents from the Git tree, never through a link; and
+				// following one could make the linter quote files from outside the repository.
+				rt.Action.Warningf("octo-sts lint: %s is a symbolic link; not following it (the server does not read policies through links)", f)
+				continue
+			case !info.Mode().IsRegular():
+				rt.Action.Warningf("octo-sts lint: %s is not a regular file; skipping it", f)
 				continue
 			}
 			targets = append(targets, f)

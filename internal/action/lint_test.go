@@ -256,6 +256,34 @@ func TestLintPullRequestLintsOnlyChangedPolicyFiles(t *testing.T) {
 	r.assertNoTokenLeak()
 }
 
+// TestLintPullRequestSkipsSymlinks: a pull request could add a policy-named link to a file outside
+// the repository (say /proc/self/environ); the linter must not follow it and quote what it finds.
+func TestLintPullRequestSkipsSymlinks(t *testing.T) {
+	r := newLintRig(t)
+	secretFile := filepath.Join(r.dir, "outside.txt")
+	if err := os.WriteFile(secretFile, []byte("SECRET=hunter2: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secretFile, filepath.Join(r.ws, ".github", "chainguard", "link.sts.yaml")); err != nil {
+		t.Skipf("symlinks unavailable: %v", err)
+	}
+	api := newFakeFilesAPI(t, []map[string]string{file(".github/chainguard/link.sts.yaml", "added"), file(".github/chainguard/ok.sts.yaml", "modified")})
+	r.pullRequest(api)
+	if code := r.run(); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, r.stdout.String())
+	}
+	out := r.stdout.String()
+	if strings.Contains(out, "hunter2") || strings.Contains(r.file("summary"), "hunter2") {
+		t.Errorf("the linter followed the link and quoted the target:\n%s", out)
+	}
+	if !strings.Contains(out, "::warning::octo-sts lint: .github/chainguard/link.sts.yaml is a symbolic link; not following it") {
+		t.Errorf("no warning about the link:\n%s", out)
+	}
+	if v, _ := r.output("findings"); v != "0" {
+		t.Errorf("findings = %q, want 0 (only ok.sts.yaml linted)", v)
+	}
+}
+
 func TestLintPullRequestTargetReadsNumberFromPayload(t *testing.T) {
 	r := newLintRig(t)
 	api := newFakeFilesAPI(t, []map[string]string{file(".github/chainguard/ok.sts.yaml", "modified")})

@@ -123,6 +123,11 @@ func TestTextLineForm(t *testing.T) {
 	if got, want := TextLine(f), `.github/chainguard/x.sts.yaml:3:5: error: bad key second line [unknown-key]`; got != want {
 		t.Errorf("TextLine = %q, want %q", got, want)
 	}
+	// A file name with line breaks cannot start a new log line (which could be a workflow command).
+	evil := lint.Finding{File: "x\n::error::forged\r.sts.yaml", Line: 1, Column: 1, Rule: "r", Severity: lint.SevError, Message: "m"}
+	if got := TextLine(evil); strings.ContainsAny(got, "\r\n") || got != `x\n::error::forged\r.sts.yaml:1:1: error: m [r]` {
+		t.Errorf("TextLine(evil) = %q", got)
+	}
 	// A finding without a position still yields a line the matcher can parse.
 	f.Line, f.Column = 0, 0
 	if got := TextLine(f); !strings.HasPrefix(got, ".github/chainguard/x.sts.yaml:1:1: ") {

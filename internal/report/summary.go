@@ -52,7 +52,7 @@ func Summary(fs []lint.Finding, o Options) string {
 		}
 		fc := Count(fs[i:j])
 		head := fmt.Sprintf("\n<details><summary><code>%s</code>: %s</summary>\n%s",
-			html.EscapeString(fs[i].File), fc, tableHead)
+			html.EscapeString(visiblePath(fs[i].File)), fc, tableHead)
 		if b.Len()+len(head)+reserve > limit {
 			break
 		}

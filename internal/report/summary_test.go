@@ -30,6 +30,10 @@ func TestSummaryCellEscaping(t *testing.T) {
 	if strings.Contains(s, "<script>") || strings.Contains(s, "<img") || strings.Contains(s, "\n| 9 |") {
 		t.Errorf("unescaped content in summary:\n%s", s)
 	}
+	s2 := Summary([]lint.Finding{{File: "a\n\n![x](https://evil.example/x.png)", Line: 1, Column: 1, Rule: "r", Severity: lint.SevError, Message: "m"}}, Options{Files: 1})
+	if strings.Contains(s2, "\n\n![x]") {
+		t.Errorf("a file name with blank lines broke out of the HTML block:\n%s", s2)
+	}
 	if n := strings.Count(s, "</details>"); n != 1 {
 		t.Errorf("%d </details>, want 1", n)
 	}

@@ -12,8 +12,10 @@ import (
 
 // SARIF constants GitHub code scanning relies on.
 const (
+	// SARIFVersion is the only SARIF version code scanning accepts.
 	SARIFVersion = "2.1.0"
-	SARIFSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
+	// SARIFSchema is the $schema URL editors and validators use for SARIF 2.1.0.
+	SARIFSchema = "https://json.schemastore.org/sarif-2.1.0.json"
 	// ToolName is tool.driver.name; code scanning groups alerts by it.
 	ToolName = "octo-sts"
 	// InformationURI is where code-scanning users land when they ask what the tool is.

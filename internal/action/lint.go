@@ -58,8 +58,10 @@ func readLintInputs(rt *Runtime) (lintInputs, []string) {
 	in.sarifFile = get("sarif-file")
 	in.failOn = get("fail-on")
 	in.orgPolicyRepo = get("org-policy-repo")
-	// `path` may list several entries, separated by spaces or newlines (a YAML block scalar).
-	in.paths = strings.Fields(rt.Action.GetInput("path"))
+	// `path` may list several entries, one per line (a YAML block scalar) or separated by spaces.
+	for _, line := range rt.InputList("path") {
+		in.paths = append(in.paths, strings.Fields(line)...)
+	}
 	if len(in.paths) == 0 {
 		in.paths = []string{lintDefaultPath}
 	}

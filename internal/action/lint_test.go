@@ -363,7 +363,8 @@ func TestLintPushLintsWholePathWithoutAPI(t *testing.T) {
 	r := newLintRig(t)
 	api := newFakeFilesAPI(t, prPages()...)
 	r.env["GITHUB_API_URL"] = api.srv.URL
-	r.env["INPUT_PATH"] = ".github/chainguard/bad.sts.yaml\n  .github/chainguard/ok.sts.yaml testdata"
+	// One per line (blank lines and indentation from a YAML block are fine) or space-separated.
+	r.env["INPUT_PATH"] = ".github/chainguard/bad.sts.yaml\n\n  .github/chainguard/ok.sts.yaml testdata\n"
 	if code := r.run(); code != exitFailure {
 		t.Fatalf("exit %d\n%s", code, r.stdout.String())
 	}

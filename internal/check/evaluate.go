@@ -153,35 +153,34 @@ func Evaluate(in Input) (*Report, error) {
 
 	// Steps 15–17: read, parse and compile the policy, sharing the linter's model.
 	tp, perr := decodePolicy(in.Kind, in.Policy)
-	r.Findings = errorFindings(lint.Bytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository}))
-	invalid := perr != nil || len(r.Findings) > 0
+	r.Findings = errorFindings(lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository}))
+	if perr != nil && len(r.Findings) == 0 {
+		// The linter should always explain a refused policy; never leave the user without a reason.
+		r.Findings = append(r.Findings, lint.Finding{File: displayPath(in.PolicyPath), Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
+			Rule: "server", Severity: lint.SevError, Message: perr.Error()})
+	}
 	switch {
 	case pre != nil:
 		r.Verdict, r.Status, r.Message = Deny, pre.Status, pre.Message
 		if pre.Note != "" {
 			r.Hints = append(r.Hints, Hint{ID: "token-refused", Message: pre.Note})
 		}
-		if invalid {
+		if perr != nil {
 			r.Hints = append(r.Hints, Hint{ID: "policy-invalid-too", Message: "the policy is invalid as well (see the findings); fix both"})
 			return r, nil
 		}
-	case invalid:
+	case perr != nil:
 		r.Verdict, r.Status = InvalidPolicy, http.StatusNotFound
+		r.Message = fmt.Sprintf("unable to compile trust policy found for %q", in.Identity)
 		var pe *parseError
-		switch {
-		case errors.As(perr, &pe):
+		if errors.As(perr, &pe) {
 			r.Message = fmt.Sprintf("unable to parse trust policy found for %q", in.Identity)
-		case perr != nil:
-			r.Message = fmt.Sprintf("unable to compile trust policy found for %q", in.Identity)
-		default:
-			r.Message = fmt.Sprintf("unable to compile trust policy found for %q", in.Identity)
-		}
-		if perr != nil && len(r.Findings) == 0 {
-			// The linter should always explain a refused policy; never leave the user without a reason.
-			r.Findings = append(r.Findings, lint.Finding{File: displayPath(in.PolicyPath), Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
-				Rule: "server", Severity: lint.SevError, Message: perr.Error()})
 		}
 		return r, nil
+	}
+	if len(r.Findings) > 0 {
+		// Linter errors the server's decode and Compile accept: evaluate (the server will), but say so.
+		r.Hints = append(r.Hints, Hint{ID: "linter-errors", Message: "the linter reports errors in this policy that the server's own checks accept; fix them, but they are not what decides this verdict"})
 	}
 
 	tok := policy.Token{Issuer: in.Claims.Issuer, Subject: in.Claims.Subject, Audience: in.Claims.Audience, Claims: in.Claims.Raw}
@@ -198,6 +197,9 @@ func Evaluate(in Input) (*Report, error) {
 	r.Hints = append(r.Hints, hintsFor(in, tp, tok, r)...)
 	return r, nil
 }
+
+// lintBytes is the linter entry point, a variable so tests can simulate a linter that disagrees.
+var lintBytes = lint.Bytes
 
 // parseError marks a strict-decoding failure (404 "unable to parse…") as opposed to a compile failure.
 type parseError struct{ err error }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/octo-sts-action/octo-sts/internal/lint"
 	"github.com/octo-sts-action/octo-sts/internal/policy"
 )
 
@@ -241,11 +242,27 @@ func TestRenderTextSignatureStates(t *testing.T) {
 	}
 }
 
-func hasHint(r *Report, id string) bool {
-	for _, h := range r.Hints {
-		if h.ID == id {
-			return true
-		}
+// A linter error the server's decode and Compile accept does not stop the evaluation the server
+// would run, and is flagged.
+func TestEvaluateLinterOnlyErrors(t *testing.T) {
+	prev := lintBytes
+	lintBytes = func(p string, _ []byte, _ lint.Options) []lint.Finding {
+		return []lint.Finding{{File: p, Line: 1, Column: 1, Rule: "made-up", Severity: lint.SevError, Message: "made-up error"}}
 	}
-	return false
+	t.Cleanup(func() { lintBytes = prev })
+	r := eval(t, "issuer: "+ghIss+"\nsubject: repo:acme/widgets:ref:refs/heads/main\n", ghClaims("repo:acme/widgets:ref:refs/heads/main", nil), nil)
+	if r.Verdict != Allow || len(r.Findings) != 1 || !hasHint(r, "linter-errors") {
+		t.Fatalf("%+v", r)
+	}
+	var b bytes.Buffer
+	RenderText(&b, r)
+	if !strings.Contains(b.String(), "the linter reports:") || strings.Contains(b.String(), "the policy is invalid") {
+		t.Fatalf("%s", b.String())
+	}
+	// A policy the server refuses is explained even when the linter says nothing.
+	lintBytes = func(string, []byte, lint.Options) []lint.Finding { return nil }
+	r = eval(t, "subject: x\n", ghClaims("x", nil), nil)
+	if r.Verdict != InvalidPolicy || len(r.Findings) != 1 || r.Findings[0].Rule != "server" || !strings.Contains(r.Findings[0].Message, "issuer") {
+		t.Fatalf("%+v", r)
+	}
 }

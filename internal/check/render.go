@@ -73,7 +73,11 @@ func RenderText(w io.Writer, r *Report) error {
 		}
 	}
 	if len(r.Findings) > 0 {
-		b.WriteString("\nthe policy is invalid:\n")
+		if r.Verdict == InvalidPolicy || hasHint(r, "policy-invalid-too") {
+			b.WriteString("\nthe policy is invalid:\n")
+		} else {
+			b.WriteString("\nthe linter reports:\n")
+		}
 		for _, f := range r.Findings {
 			fmt.Fprintf(&b, "  %s:%d:%d: %s [%s]\n", f.File, f.Line, f.Column, f.Message, f.Rule)
 		}
@@ -181,7 +185,11 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		}
 	}
 	if len(r.Findings) > 0 {
-		b.WriteString("\n**The policy is invalid:**\n\n")
+		if r.Verdict == InvalidPolicy || hasHint(r, "policy-invalid-too") {
+			b.WriteString("\n**The policy is invalid:**\n\n")
+		} else {
+			b.WriteString("\n**The linter reports:**\n\n")
+		}
 		for _, f := range r.Findings {
 			fmt.Fprintf(&b, "- %s line %d: %s (`%s`)\n", code(f.File), f.Line, mdEscape(f.Message), f.Rule)
 		}
@@ -194,4 +202,13 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func hasHint(r *Report, id string) bool {
+	for _, h := range r.Hints {
+		if h.ID == id {
+			return true
+		}
+	}
+	return false
 }

@@ -21,12 +21,14 @@ const maxDiscoveryBytes = 100 << 10
 
 // The server's messages for the verification steps (spec §1.6 rows 5–7).
 const (
-	MsgInvalidBearer  = "invalid bearer token"
-	MsgIssuerFormat   = "invalid issuer format"
-	MsgProvider       = "unable to fetch or create the provider"
-	MsgVerify         = "unable to verify bearer token"
-	defaultHTTPBudget = 30 * time.Second
+	MsgInvalidBearer = "invalid bearer token"
+	MsgIssuerFormat  = "invalid issuer format"
+	MsgProvider      = "unable to fetch or create the provider"
+	MsgVerify        = "unable to verify bearer token"
 )
+
+// defaultHTTPBudget bounds discovery: the server retries unreachable issuers for minutes, we do not.
+const defaultHTTPBudget = 30 * time.Second
 
 // VerifyOptions configures signature verification: JWKS (a JWK Set JSON) selects an offline static
 // key set instead of the issuer's discovery document.

@@ -77,7 +77,7 @@ func IsValidAudience(aud string) bool {
 }
 
 func validToken(s, forbidden string) bool {
-	if s == "" || utf8.RuneCountInString(s) > 255 || !utf8.ValidString(s) {
+	if s == "" || utf8.RuneCountInString(s) > 255 {
 		return false
 	}
 	for _, r := range s {
@@ -100,8 +100,6 @@ func invalidReason(s, forbidden string) string {
 		return "it is empty"
 	case utf8.RuneCountInString(s) > 255:
 		return "it is longer than 255 characters"
-	case !utf8.ValidString(s):
-		return "it is not valid UTF-8"
 	}
 	for _, r := range s {
 		switch {

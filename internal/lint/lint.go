@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	yaml "go.yaml.in/yaml/v3"
+
 	"github.com/octo-sts-action/octo-sts/internal/policy"
 )
 
@@ -180,6 +182,10 @@ var ErrNoFiles = errors.New("no policy files found")
 // Bytes lints one file's contents; p is the repo-relative path used for kind detection and output.
 func Bytes(p string, data []byte, o Options) []Finding {
 	kind := KindOf(p, o)
+	if (o.Kind == "" || o.Kind == "auto") && kind == policy.KindRepo && !strings.Contains("/"+filepath.ToSlash(p), "/"+policy.PolicyDir+"/") && looksLikeAllowlist(data) {
+		// Outside .github/chainguard the path says nothing; an allowlist's keys are unmistakable.
+		kind = policy.KindIssuers
+	}
 	f := newFile(p, data, kind, o)
 	f.run()
 	return Sort(f.findings)
@@ -199,4 +205,23 @@ func (f *file) add(rule string, n *node, format string, args ...any) {
 		File: f.path, Line: line, Column: col, EndLine: eline, EndColumn: ecol,
 		Rule: rule, Severity: r.Severity, Message: fmt.Sprintf(format, args...),
 	})
+}
+
+// looksLikeAllowlist reports whether every top-level key of the first document is an allowlist
+// field (mode, issuers, issuer_patterns, in any case), so a renamed allowlist is linted as one.
+func looksLikeAllowlist(data []byte) bool {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return false
+	}
+	es := entries(doc.Content[0])
+	if len(es) == 0 {
+		return false
+	}
+	for _, e := range es {
+		if n, _ := canonical(e.key.Value, issuersFields); n == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -193,3 +193,17 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowlistSniffedOutsidePolicyDir(t *testing.T) {
+	t.Parallel()
+	doc := []byte("mode: Enforce\nissuers: [https://token.actions.githubusercontent.com]\n")
+	got := Bytes("corpus/o3.yaml", doc, Options{})
+	if len(got) != 1 || got[0].Rule != "allowlist-mode" {
+		t.Errorf("want one allowlist-mode finding, got:\n%s", render(got))
+	}
+	// Inside .github/chainguard the name decides: this is a (broken) trust policy.
+	got = Bytes(".github/chainguard/o3.sts.yaml", doc, Options{})
+	if len(got) == 0 || got[0].Rule != "unknown-key" {
+		t.Errorf("want unknown-key findings for a policy file, got:\n%s", render(got))
+	}
+}

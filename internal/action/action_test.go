@@ -145,9 +145,13 @@ func (h *harness) outputs(file string) map[string]string {
 	return m
 }
 
-// secrets are every credential the run could have seen.
+// secrets are every credential the run could have seen, including the github-token input.
 func (h *harness) secrets() []string {
-	return append(h.id.Issued(), h.sts.Token)
+	out := append(h.id.Issued(), h.sts.Token)
+	if gt := strings.TrimSpace(h.env["INPUT_GITHUB-TOKEN"]); gt != "" {
+		out = append(out, gt)
+	}
+	return out
 }
 
 // assertNoLeaks scans every byte the action wrote. A secret may appear only in its own
@@ -417,6 +421,36 @@ func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 			}
 			if h.outputs("state")["phase"] != "main" {
 				t.Error("phase not saved before failing")
+			}
+		})
+	}
+}
+
+// A malformed github-token must not be quoted back in the input error: it is a credential.
+func TestMalformedGitHubTokenIsNeverEchoed(t *testing.T) {
+	t.Parallel()
+	for name, v := range map[string]string{
+		"trailing space":   "ghp_workflowtoken123456 ",
+		"leading tab":      "\tghp_workflowtoken123456",
+		"trailing newline": "ghp_workflowtoken123456\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for _, mode := range []string{"exchange", "lint"} {
+				h := newHarness(t)
+				h.env["INPUT_MODE"] = mode
+				h.env["INPUT_GITHUB-TOKEN"] = v
+				if code := h.main(); code != 2 {
+					t.Fatalf("%s: exit %d\n%s", mode, code, h.stdout.String())
+				}
+				errs := errorsOf(h.stdout.String())
+				if len(errs) != 1 || !strings.Contains(errs[0], `"github-token"`) {
+					t.Fatalf("%s: errors %q", mode, errs)
+				}
+				h.assertNoLeaks("")
+				if h.sts.Requests() != 0 || len(h.id.Issued()) != 0 {
+					t.Errorf("%s: requests were made for invalid input", mode)
+				}
 			}
 		})
 	}

@@ -23,6 +23,10 @@ func inputEnv(name string) []string {
 	return []string{up}
 }
 
+// secretInputs are inputs that carry credentials: they are scrubbed from output the moment they
+// are read and their values never appear in an error message, even when malformed.
+var secretInputs = map[string]bool{"github-token": true}
+
 // Input returns an input exactly as given, or an error when it is padded or spans lines: a
 // trailing newline from a YAML block scalar or a stray space would otherwise be trimmed
 // silently (go-githubactions' GetInput does) or sent to the server verbatim.
@@ -33,6 +37,14 @@ func (rt *Runtime) Input(name string) (string, error) {
 			break
 		}
 	}
+	if secretInputs[name] {
+		// Scrub it from everything this process prints before anything can print it, padded or
+		// multi-line forms included. No ::add-mask:: line: the runner already masks the
+		// `${{ github.token }}` and secrets this input is fed from.
+		for line := range strings.SplitSeq(v, "\n") {
+			rt.secrets.Add(strings.TrimSpace(line))
+		}
+	}
 	return checkInput(name, v)
 }
 
@@ -41,6 +53,9 @@ func checkInput(name, v string) (string, error) {
 		return "", fmt.Errorf("input %q spans several lines; give a single-line value (a YAML `|` block adds a trailing newline: use a plain scalar)", name)
 	}
 	if strings.TrimSpace(v) != v {
+		if secretInputs[name] {
+			return "", fmt.Errorf("input %q has leading or trailing whitespace; remove it (the value is a credential, so it is not shown)", name)
+		}
 		return "", fmt.Errorf("input %q has leading or trailing whitespace (%q); remove it", name, v)
 	}
 	return v, nil

@@ -256,7 +256,7 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 	if hc == nil {
 		hc = NewHTTPClient()
 	}
-	resp, err := hc.Do(hreq)
+	resp, err := noRedirects(hc).Do(hreq)
 	if err != nil {
 		msg := scrub(networkMessage(err))
 		switch {
@@ -290,11 +290,16 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 	if oversized {
 		body = body[:maxBody]
 	}
-	// Scrub before parsing: parsing truncates, and a truncated echo would escape a whole-token match.
-	msg, _ := ParseErrorBody([]byte(scrub(string(body))))
-	msg = scrub(msg)
+	// Scrub the raw body, then the decoded text (JSON escapes can hide an echo from the first
+	// pass) before clean() truncates it: a cut token is a fragment no scrub matches. Scrub once
+	// more after clean(), which drops control characters that could have split an echo.
+	raw, _ := rawErrorText([]byte(scrub(string(body))))
+	msg := scrub(clean(scrub(raw)))
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		msg = fmt.Sprintf("the server answered with a redirect (to %q), which an Octo STS server never does; the bearer token was not sent there. Check that domain is the STS host itself, not a proxy or a moved address", clean(scrub(resp.Header.Get("Location"))))
 	}
 	class, retry := classify(resp.StatusCode)
 	var after time.Duration
@@ -304,6 +309,15 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 		}
 	}
 	return "", &Error{Class: class, Endpoint: "sts", Status: resp.StatusCode, Message: msg}, retry, after
+}
+
+// noRedirects returns a copy of hc that hands a redirect back instead of following it: Go keeps
+// the Authorization header when a redirect stays on the same host name, even when it switches to
+// another port or to plain http, and Octo STS never redirects an exchange.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // scrubJWT removes the bearer token and each of its segments from server text: a server (or a

@@ -3,7 +3,9 @@ package sts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -288,5 +290,69 @@ func TestNewHTTPClientKeepsProxyFromEnvironment(t *testing.T) {
 	}
 	if tr.TLSClientConfig != nil && tr.TLSClientConfig.RootCAs != nil {
 		t.Fatal("custom RootCAs would ignore SSL_CERT_FILE")
+	}
+}
+
+// A redirect must never carry the bearer JWT anywhere: Go's client keeps the Authorization
+// header on a redirect to the same host name (even to another port or to plain http), so a
+// misconfigured proxy could downgrade the exchange and expose a replayable ID token.
+func TestExchangeDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	got := make(chan string, 4)
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("Authorization")
+		_, _ = w.Write([]byte(`{"token":"ghs_redirectedtoken000"}`))
+	}))
+	t.Cleanup(plain.Close)
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, plain.URL+r.URL.RequestURI(), status)
+		}))
+		t.Cleanup(redirector.Close)
+		c := &sts.Client{Domain: strings.TrimPrefix(redirector.URL, "https://"), HTTPClient: redirector.Client(), Clock: ststest.NewClock(), MaxAttempts: 1}
+		jwt := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+		_, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
+		var se *sts.Error
+		if !errors.As(err, &se) || se.Status != status || !strings.Contains(se.Message, "redirect") {
+			t.Errorf("%d: got %v, want a failure with the redirect status that says so", status, err)
+		}
+		select {
+		case a := <-got:
+			t.Fatalf("%d: the redirect was followed (Authorization %q reached the target)", status, a)
+		default:
+		}
+	}
+}
+
+// A server that echoes the bearer token JSON-escaped (\u0065yJ…) defeats a scrub of the raw
+// body; the message limit must not then cut the decoded token into a fragment no scrub matches.
+func TestExchangeScrubsEscapedEchoBeforeTruncating(t *testing.T) {
+	t.Parallel()
+	header := "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
+	payload := "eyJzdWIiOiJyZXBvOm9jdG8tb3JnL2FwcDpyZWY6cmVmcy9oZWFkcy9tYWluIn0"
+	sig := strings.Repeat("S1gnatureBytes_-", 22)
+	jwt := header + "." + payload + "." + sig
+	esc := func(seg string) string { return fmt.Sprintf("\\u%04x", seg[0]) + seg[1:] }
+	// Place the token so that the 1 KiB message limit falls inside the signature.
+	pad := strings.Repeat("x", 1024-len(header)-len(payload)-2-40)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `{"code":7,"message":"%s%s.%s.%s","details":[]}`, pad, esc(header), esc(payload), esc(sig))
+	}))
+	t.Cleanup(srv.Close)
+	c := &sts.Client{Domain: strings.TrimPrefix(srv.URL, "https://"), HTTPClient: srv.Client(), Clock: ststest.NewClock()}
+	_, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
+	var se *sts.Error
+	if !errors.As(err, &se) || se.Status != 403 {
+		t.Fatalf("got %v", err)
+	}
+	for i := 0; i+16 <= len(sig); i += 4 {
+		if strings.Contains(se.Message, sig[i:i+16]) {
+			t.Fatalf("message leaks a fragment of the JWT signature: %q", se.Message)
+		}
+	}
+	if !strings.Contains(se.Message, "xxxx") {
+		t.Errorf("message lost the server text: %q", se.Message)
 	}
 }

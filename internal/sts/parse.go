@@ -50,6 +50,13 @@ func ParseToken(body []byte) (string, error) {
 // the grpc-gateway envelope {"code":N,"message":"…","details":[]}; anything else (a proxy page,
 // plain text) is reduced to a bounded single-line excerpt so the status still gets an explanation.
 func ParseErrorBody(body []byte) (message string, code int) {
+	raw, code := rawErrorText(body)
+	return clean(raw), code
+}
+
+// rawErrorText is ParseErrorBody before clean() bounds and flattens the text, so a caller can
+// scrub credentials from the decoded text before the length limit can cut one into a fragment.
+func rawErrorText(body []byte) (message string, code int) {
 	var v struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
@@ -61,9 +68,9 @@ func ParseErrorBody(body []byte) (message string, code int) {
 		if msg == "" {
 			msg = v.Error
 		}
-		return clean(msg), v.Code
+		return msg, v.Code
 	}
-	return clean(string(trimmed)), 0
+	return string(trimmed), 0
 }
 
 // clean makes server text printable: valid UTF-8, no control characters except newlines

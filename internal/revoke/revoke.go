@@ -55,10 +55,15 @@ func Revoke(ctx context.Context, o Options) (Outcome, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	opts := []github.ClientOptionsFunc{github.WithAuthToken(o.Token), github.WithURLs(&base, &base), github.WithUserAgent("octo-sts-action")}
+	// go-github's WithAuthToken transport sets Authorization on every request it sends,
+	// redirect hops included, whatever host the Location names: never follow one.
+	hc := &http.Client{}
 	if o.HTTPClient != nil {
-		opts = append(opts, github.WithHTTPClient(o.HTTPClient))
+		c := *o.HTTPClient
+		hc = &c
 	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	opts := []github.ClientOptionsFunc{github.WithAuthToken(o.Token), github.WithURLs(&base, &base), github.WithUserAgent("octo-sts-action"), github.WithHTTPClient(hc)}
 	client, err := github.NewClient(opts...)
 	if err != nil {
 		return Failed, fmt.Errorf("creating GitHub client: %w", err)

@@ -3,6 +3,7 @@ package revoke_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,33 @@ func TestRevokeUnreachable(t *testing.T) {
 	out, err := revoke.Revoke(context.Background(), revoke.Options{APIURL: url, Token: "ghs_token_zz", Sleep: noSleep})
 	if out != revoke.Failed || err == nil {
 		t.Fatalf("got %v %v", out, err)
+	}
+}
+
+// go-github's WithAuthToken transport sets Authorization on every request it sends, redirect
+// hops included, so following a redirect would hand the installation token to whatever host the
+// Location names. Revocation never redirects: it must fail instead.
+func TestRevokeDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	got := make(chan string, 8)
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("Authorization")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(elsewhere.Close)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, elsewhere.URL+r.URL.Path, status)
+		}))
+		t.Cleanup(redirector.Close)
+		out, err := revoke.Revoke(context.Background(), revoke.Options{APIURL: redirector.URL, Token: "ghs_redirect_token", Sleep: noSleep})
+		if out != revoke.Failed || err == nil || strings.Contains(err.Error(), "ghs_redirect_token") {
+			t.Errorf("%d: got %v %v, want a failure that does not quote the token", status, out, err)
+		}
+		select {
+		case a := <-got:
+			t.Fatalf("%d: the redirect was followed and sent Authorization %q to another host", status, a)
+		default:
+		}
 	}
 }

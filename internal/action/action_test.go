@@ -614,6 +614,38 @@ func TestDiagnoseHook(t *testing.T) {
 	}
 }
 
+// A hook that hangs and ignores its context (say, an API call through a client with no
+// timeout) must not hold the job open: the action gives up on it after hookTimeout.
+func TestHungHookDoesNotHoldTheJob(t *testing.T) {
+	release := make(chan struct{})
+	hang := func(context.Context, DiagnoseInput) string { <-release; return "late" }
+	prevD, prevE, prevT := Diagnose, DebugEvaluate, hookTimeout
+	Diagnose, DebugEvaluate, hookTimeout = hang, hang, 50*time.Millisecond
+	t.Cleanup(func() { close(release); Diagnose, DebugEvaluate, hookTimeout = prevD, prevE, prevT })
+	for _, debug := range []string{"false", "true"} {
+		h := newHarness(t)
+		h.env["INPUT_DEBUG"] = debug
+		h.sts.Script(ststest.Deny)
+		want := 1
+		if debug == "true" {
+			want = 0
+		}
+		done := make(chan int, 1)
+		go func() { done <- h.main() }()
+		select {
+		case code := <-done:
+			if code != want {
+				t.Errorf("debug=%s: exit %d, want %d\n%s", debug, code, want, h.stdout.String())
+			}
+			if strings.Contains(h.stdout.String(), "late") {
+				t.Errorf("debug=%s: an abandoned hook's output was used", debug)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("debug=%s: the action waited on a hung hook", debug)
+		}
+	}
+}
+
 func TestDebugMode(t *testing.T) {
 	var called bool
 	prev := DebugEvaluate

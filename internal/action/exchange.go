@@ -227,12 +227,10 @@ func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.
 	rt.Untrusted(lines...)
 	var diag string
 	if se.Class == sts.ClassDenied || se.Class == sts.ClassNotFound {
-		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		diag = callHook(dctx, Diagnose, DiagnoseInput{
+		diag = callHook(ctx, Diagnose, DiagnoseInput{
 			Claims: claims, Scope: in.scope, Identity: in.identity, Domain: in.domain, Status: se.Status,
 			Message: se.Message, GitHubToken: in.githubToken, Workspace: rt.Workspace,
 		})
-		cancel()
 		if diag != "" {
 			rt.Action.Group("Diagnosis")
 			rt.Untrusted(strings.Split(strings.TrimRight(diag, "\n"), "\n")...)

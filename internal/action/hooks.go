@@ -1,6 +1,9 @@
 package action
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // DiagnoseInput is everything known about a failed (or, for DebugEvaluate, a prospective)
 // exchange. Claims are the decoded, non-secret OIDC claims; GitHubToken is the workflow's
@@ -25,15 +28,32 @@ var Diagnose func(ctx context.Context, in DiagnoseInput) (markdown string)
 // claims locally, without exchanging; its markdown goes to the log and the step summary.
 var DebugEvaluate func(ctx context.Context, in DiagnoseInput) (markdown string)
 
-// callHook runs a hook defensively: a crashing or slow diagnosis must not change the outcome.
-func callHook(ctx context.Context, hook func(context.Context, DiagnoseInput) string, in DiagnoseInput) (md string) {
+// hookTimeout bounds a diagnosis or debug hook: it may call the GitHub API, and an explanation
+// is never worth holding a failed job open.
+var hookTimeout = 30 * time.Second
+
+// callHook runs a hook defensively: a crashing, slow or hung diagnosis must not change the
+// outcome. The hook gets a context that ends after hookTimeout, and callHook stops waiting then
+// even if the hook ignores it (the abandoned goroutine ends when the hook does, or with the process).
+func callHook(ctx context.Context, hook func(context.Context, DiagnoseInput) string, in DiagnoseInput) string {
 	if hook == nil {
 		return ""
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			md = ""
-		}
+	ctx, cancel := context.WithTimeout(ctx, hookTimeout)
+	defer cancel()
+	done := make(chan string, 1) // buffered: a late hook never blocks on the send
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- ""
+			}
+		}()
+		done <- hook(ctx, in)
 	}()
-	return hook(ctx, in)
+	select {
+	case md := <-done:
+		return md
+	case <-ctx.Done():
+		return ""
+	}
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/octo-sts-action/octo-sts/internal/idtoken"
 	"github.com/octo-sts-action/octo-sts/internal/secret"
@@ -96,7 +98,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 			if c, err := idtoken.ParseClaims(jwt); err == nil {
 				claims = c
 				if *audience != "" && !audienceContains(c["aud"], *audience) {
-					fmt.Fprintf(stderr, "warning: the token's aud %v does not contain --audience %q\n", c["aud"], *audience)
+					fmt.Fprintf(stderr, "warning: the token's aud %s does not contain --audience %q\n", oneLine(c["aud"]), *audience)
 				}
 			}
 		},
@@ -116,7 +118,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 		if se.Class == sts.ClassDenied && claims != nil {
 			for _, k := range []string{"iss", "sub", "aud"} {
 				if v, ok := claims[k]; ok {
-					fmt.Fprintf(stderr, "  token %s: %v\n", k, v)
+					fmt.Fprintf(stderr, "  token %s: %s\n", k, oneLine(v))
 				}
 			}
 		}
@@ -134,6 +136,16 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	fmt.Fprintf(stderr, "token-hash %s (%s)\n", secret.Hash(res.Token), res.Summary)
 	fmt.Fprintln(io.Stdout, res.Token)
 	return ExitOK
+}
+
+// oneLine renders a claim for stderr on a single line: the runner scans stderr for workflow
+// commands too, so a claim holding a line break (quoted here) could otherwise start a "::" line.
+func oneLine(v any) string {
+	s := fmt.Sprint(v)
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // flagWording rephrases the shared validators' `input "x"` as the flag the CLI user typed.

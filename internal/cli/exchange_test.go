@@ -203,3 +203,32 @@ func BenchmarkExchangeLoopback(b *testing.B) {
 		}
 	}
 }
+
+// Claims are printed on stderr, which the runner scans for workflow commands just like stdout
+// (after trimming leading whitespace) when the CLI runs in a `run:` step: a claim holding a
+// newline must not start a line with "::".
+func TestExchangeCommandClaimsCannotInjectCommands(t *testing.T) {
+	f := newCLIFixture(t)
+	claims := ststest.GitHubClaims()
+	claims["sub"] = "system:serviceaccount:ci:deployer\n::warning::injected by sub"
+	claims["aud"] = []any{f.sts.Domain, "x\r\n  ::add-mask::aud"}
+	claims["exp"] = time.Now().Add(10 * time.Minute).Unix()
+	jwt, err := f.sts.Signer.Sign(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sts.Audience = "" // accept the list audience; the Deny script answers 403 regardless
+	f.sts.Script(ststest.Deny)
+	code, stdout, stderr := run(t, jwt, nil, "exchange", "--scope", "octo-org/app", "--identity", "deploy", "--domain", f.sts.Domain, "--audience", "other.example", "--token-stdin")
+	if code != ExitFindings || stdout != "" {
+		t.Fatalf("code %d stdout %q stderr %s", code, stdout, stderr)
+	}
+	for _, line := range strings.FieldsFunc(stderr, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if strings.HasPrefix(strings.TrimLeft(line, " \t"), "::") {
+			t.Errorf("stderr line would run as a workflow command: %q\n%s", line, stderr)
+		}
+	}
+	if !strings.Contains(stderr, "token sub:") || !strings.Contains(stderr, "does not contain --audience") {
+		t.Errorf("claims or audience warning missing:\n%s", stderr)
+	}
+}

@@ -81,6 +81,11 @@ func classifyActions(ctx context.Context, err error, getenv func(string) string)
 	}
 	var ue *url.Error
 	var ne net.Error
+	// url.Parse failures are *url.Error (hence net.Error) too, with Op "parse": a malformed
+	// request URL is a broken environment, and retrying it only burns the deadline.
+	if errors.As(err, &ue) && ue.Op == "parse" {
+		return &Error{msg: "ACTIONS_ID_TOKEN_REQUEST_URL is not a valid URL: " + cleanText(ue.Err.Error(), 300)}
+	}
 	if errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
 		if ctx.Err() != nil {
 			return &Error{retry: true, msg: "the Actions ID-token endpoint did not answer in time"}

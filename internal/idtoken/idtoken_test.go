@@ -260,3 +260,19 @@ func FuzzParsePullRequestEvent(f *testing.F) {
 		_ = fork
 	})
 }
+
+// A malformed ACTIONS_ID_TOKEN_REQUEST_URL is a broken environment, not a busy endpoint: url.Parse
+// reports it as a *url.Error like a network failure, but retrying it only burns the deadline.
+func TestActionsTokenMalformedURLIsNotRetried(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": "http://[::1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "req-token-1234567890"}
+	a := &idtoken.Actions{Getenv: func(k string) string { return env[k] }, Audience: "octo-sts.dev"}
+	_, err := a.Token(context.Background())
+	var ie *idtoken.Error
+	if !errors.As(err, &ie) || ie.Retryable() {
+		t.Fatalf("got %v (retryable %v), want a permanent *idtoken.Error", err, ie != nil && ie.Retryable())
+	}
+	if strings.Contains(err.Error(), "req-token-1234567890") {
+		t.Fatalf("error leaks the request token: %v", err)
+	}
+}

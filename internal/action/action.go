@@ -123,18 +123,26 @@ func Run(ctx context.Context, o Options) (code int) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	rt := newRuntime(o)
 	post := o.Getenv("STATE_"+statePhase) != ""
+	if post {
+		// The post step must revoke and exit 0 even if its log is gone: go-githubactions panics
+		// on a failed write, which would skip the revocation.
+		o.Stdout = lenientWriter{o.Stdout}
+	}
+	rt := newRuntime(o)
 	defer func() {
 		if r := recover(); r != nil {
+			code = exitInternal
+			if post {
+				code = exitOK
+			}
+			defer func() { _ = recover() }() // reporting the crash is itself a write that can fail
 			msg := rt.secrets.Redact(fmt.Sprint(r))
 			if post {
 				rt.Action.Warningf("octo-sts post step crashed (the job is not failed): %s", msg)
-				code = exitOK
 				return
 			}
 			rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: internal error"}).Errorf("%s", msg)
-			code = exitInternal
 		}
 	}()
 	if post {
@@ -160,6 +168,15 @@ func Run(ctx context.Context, o Options) (code int) {
 		return rt.Fail("octo-sts: invalid input", fmt.Sprintf("input %q: unknown mode %q; use one of %s", "mode", mode, strings.Join(modeNames(), ", ")), exitUsage)
 	}
 	return fn(ctx, rt)
+}
+
+// lenientWriter drops write errors, for the post step, whose log lines are a courtesy and must
+// never stop it from revoking the token.
+type lenientWriter struct{ w io.Writer }
+
+func (l lenientWriter) Write(p []byte) (int, error) {
+	_, _ = l.w.Write(p)
+	return len(p), nil
 }
 
 // Fail emits the step's single ::error annotation and returns code, so every failure path ends

@@ -791,3 +791,35 @@ func FuzzValidateEnvName(f *testing.F) {
 		}
 	})
 }
+
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+// The post step must exit 0 even when its log stream is gone: go-githubactions panics on a
+// failed write, and the crash report itself is a write.
+func TestPostNeverFailsEvenWithABrokenLog(t *testing.T) {
+	t.Parallel()
+	api, err := ststest.NewGitHubAPI("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(api.Close)
+	api.Accept("ghs_brokenlogtoken01")
+	env := map[string]string{"STATE_phase": "main", "STATE_token": "ghs_brokenlogtoken01", "GITHUB_API_URL": api.URL}
+	code := -1
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("post step panicked: %v", r)
+			}
+		}()
+		code = Run(context.Background(), Options{Stdout: brokenWriter{}, Getenv: func(k string) string { return env[k] }})
+	}()
+	if code != 0 {
+		t.Fatalf("post exit %d, want 0", code)
+	}
+	if r := api.Revoked(); len(r) != 1 || r[0] != "ghs_brokenlogtoken01" {
+		t.Errorf("a broken log stopped the revocation: revoked %v", r)
+	}
+}

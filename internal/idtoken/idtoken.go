@@ -74,9 +74,17 @@ func classifyActions(ctx context.Context, err error, getenv func(string) string)
 	if errors.As(err, &missing) {
 		return &Error{MissingPermission: true, msg: MissingPermissionMessage(missing.Name, getenv)}
 	}
+	// The request token is a bearer credential for the job's runtime services: scrub it from
+	// anything the endpoint, a proxy or a transport error echoes, before any truncation.
+	scrub := func(s string) string {
+		if tok := getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"); len(tok) >= 8 {
+			s = strings.ReplaceAll(s, tok, "***")
+		}
+		return s
+	}
 	var failed *githubactions.RequestFailedError
 	if errors.As(err, &failed) {
-		retry, why := ClassifyIDTokenFailure(failed.StatusCode, failed.Body)
+		retry, why := ClassifyIDTokenFailure(failed.StatusCode, scrub(failed.Body))
 		return &Error{Status: failed.StatusCode, retry: retry, msg: why}
 	}
 	var ue *url.Error
@@ -84,16 +92,16 @@ func classifyActions(ctx context.Context, err error, getenv func(string) string)
 	// url.Parse failures are *url.Error (hence net.Error) too, with Op "parse": a malformed
 	// request URL is a broken environment, and retrying it only burns the deadline.
 	if errors.As(err, &ue) && ue.Op == "parse" {
-		return &Error{msg: "ACTIONS_ID_TOKEN_REQUEST_URL is not a valid URL: " + cleanText(ue.Err.Error(), 300)}
+		return &Error{msg: "ACTIONS_ID_TOKEN_REQUEST_URL is not a valid URL: " + cleanText(scrub(ue.Err.Error()), 300)}
 	}
 	if errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
 		if ctx.Err() != nil {
 			return &Error{retry: true, msg: "the Actions ID-token endpoint did not answer in time"}
 		}
-		return &Error{retry: true, msg: "requesting the Actions ID token: " + cleanText(err.Error(), 300)}
+		return &Error{retry: true, msg: "requesting the Actions ID token: " + cleanText(scrub(err.Error()), 300)}
 	}
 	// JSON decoding and URL parsing failures: the endpoint or environment is wrong, not busy.
-	return &Error{msg: "requesting the Actions ID token: " + cleanText(err.Error(), 300)}
+	return &Error{msg: "requesting the Actions ID token: " + cleanText(scrub(err.Error()), 300)}
 }
 
 // ClassifyIDTokenFailure decides whether a non-200 answer from the Actions ID-token endpoint is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -274,5 +276,26 @@ func TestActionsTokenMalformedURLIsNotRetried(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "req-token-1234567890") {
 		t.Fatalf("error leaks the request token: %v", err)
+	}
+}
+
+// ACTIONS_ID_TOKEN_REQUEST_TOKEN is a bearer credential for the job's runtime services: an
+// endpoint (or proxy) that echoes the Authorization header must not get it into the message.
+func TestActionsTokenScrubsEchoedRequestToken(t *testing.T) {
+	t.Parallel()
+	const reqToken = "runtime-request-token-0123456789abcdef"
+	for _, status := range []int{http.StatusUnauthorized, http.StatusInternalServerError} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "rejected Authorization: "+r.Header.Get("Authorization"), status)
+		}))
+		t.Cleanup(srv.Close)
+		env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": srv.URL + "/idtoken?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": reqToken}
+		_, err := (&idtoken.Actions{Getenv: func(k string) string { return env[k] }, Audience: "a"}).Token(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "rejected Authorization") {
+			t.Fatalf("%d: got %v", status, err)
+		}
+		if strings.Contains(err.Error(), reqToken) || strings.Contains(err.Error(), reqToken[:16]) {
+			t.Fatalf("%d: error leaks the request token: %v", status, err)
+		}
 	}
 }

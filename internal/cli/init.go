@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/octo-sts-action/octo-sts/internal/scaffold"
+)
+
+const initUsage = `usage: octo-sts init renovate --repo OWNER/NAME [flags]
+       octo-sts init policy [--repo OWNER/NAME] [--identity NAME] [flags]
+
+Write a ready-to-commit Octo STS set-up into a repository checkout. Nothing is overwritten unless
+--force is given; if any target file exists, nothing at all is written.
+
+init renovate   .github/chainguard/renovate.sts.yaml and .github/workflows/renovate.yaml: Renovate
+                runs hourly on the default branch through the reusable workflow
+                OWNER/REPO/.github/workflows/renovate.yaml@REF, with a token from Octo STS.
+init policy     .github/chainguard/IDENTITY.sts.yaml: a commented starter policy that gives the
+                default branch of the repository a read-only token.
+
+flags:
+  --repo OWNER/NAME          the repository the policy is for (init policy: default
+                             $GITHUB_REPOSITORY, else the github.com "origin" remote of --dir)
+  --identity NAME            policy name, the file stem under .github/chainguard
+                             (default renovate for init renovate, ci for init policy)
+  --default-branch NAME      the repository's default branch (default main)
+  --reusable-ref OWNER/REPO@REF
+                             init renovate: where the reusable workflow lives
+                             (default ` + scaffold.DefaultReusableRef + `); a tag, branch or commit SHA
+  --dir DIR                  the repository checkout to write into (default .)
+  --force                    overwrite existing files
+
+exit codes: 0 written, 1 refused to overwrite, 2 usage error, 3 internal failure.
+`
+
+// defaultPolicyIdentity is the policy name `init policy` uses without --identity.
+const defaultPolicyIdentity = "ci"
+
+func init() {
+	register("init", "write a trust policy or the Renovate set-up into a repository", runInit)
+}
+
+// initFlags are the parsed command line of `octo-sts init`.
+type initFlags struct {
+	kind          string // renovate or policy
+	repo          string
+	identity      string
+	defaultBranch string
+	reusableRef   string
+	dir           string
+	force         bool
+}
+
+// parseInitFlags parses `init KIND [flags]`; flags may also come before KIND.
+func parseInitFlags(args []string) (initFlags, error) {
+	var f initFlags
+	fset := flag.NewFlagSet("octo-sts init", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	fset.Usage = func() {}
+	fset.StringVar(&f.repo, "repo", "", "")
+	fset.StringVar(&f.identity, "identity", "", "")
+	fset.StringVar(&f.defaultBranch, "default-branch", scaffold.DefaultBranch, "")
+	fset.StringVar(&f.reusableRef, "reusable-ref", "", "")
+	fset.StringVar(&f.dir, "dir", ".", "")
+	fset.BoolVar(&f.force, "force", false, "")
+
+	var positional []string
+	rest := args
+	for {
+		if err := fset.Parse(rest); err != nil {
+			return f, err
+		}
+		rest = fset.Args()
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		rest = rest[1:]
+	}
+	switch {
+	case len(positional) == 0:
+		return f, errors.New("missing what to write: renovate or policy")
+	case len(positional) > 1:
+		return f, fmt.Errorf("unexpected arguments %q after %q", positional[1:], positional[0])
+	}
+	f.kind = positional[0]
+	set := map[string]bool{}
+	fset.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["identity"] && f.identity == "" {
+		return f, errors.New("--identity is empty: give the policy name, e.g. --identity deploy for .github/chainguard/deploy.sts.yaml")
+	}
+	if set["repo"] && f.repo == "" {
+		return f, errors.New("--repo is empty: give the repository as OWNER/NAME, e.g. --repo acme/app")
+	}
+	switch f.kind {
+	case "renovate":
+		if f.identity == "" {
+			f.identity = scaffold.RenovateIdentity
+		}
+		if f.reusableRef == "" {
+			f.reusableRef = scaffold.DefaultReusableRef
+		}
+	case "policy":
+		if f.identity == "" {
+			f.identity = defaultPolicyIdentity
+		}
+		if f.reusableRef != "" {
+			return f, errors.New("--reusable-ref only applies to init renovate")
+		}
+	default:
+		return f, fmt.Errorf("unknown kind %q: want renovate or policy", f.kind)
+	}
+	if f.dir == "" {
+		return f, errors.New("--dir is empty: give the repository checkout to write into, e.g. --dir .")
+	}
+	return f, nil
+}
+
+// runInit is `octo-sts init`; it returns ExitOK, ExitFindings (refused to overwrite), ExitUsage or
+// ExitInternal.
+func runInit(_ context.Context, args []string, io IO) int {
+	f, err := parseInitFlags(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(io.Stdout, initUsage)
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "octo-sts init: %v\nRun 'octo-sts init -h' for usage.\n", err)
+		return ExitUsage
+	}
+	if info, err := os.Stat(f.dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(io.Stderr, "octo-sts init: --dir %s is not a directory; give the repository checkout to write into\n", f.dir)
+		return ExitUsage
+	}
+
+	var files []scaffold.File
+	switch f.kind {
+	case "renovate":
+		if f.repo == "" {
+			fmt.Fprintln(io.Stderr, "octo-sts init: --repo is required for init renovate: give the repository Renovate runs on as OWNER/NAME, e.g. --repo acme/app")
+			return ExitUsage
+		}
+		files, err = scaffold.Renovate(scaffold.RenovateOptions{Repo: f.repo, DefaultBranch: f.defaultBranch, Identity: f.identity, ReusableRef: f.reusableRef})
+	case "policy":
+		repo := f.repo
+		if repo == "" {
+			repo = io.Getenv("GITHUB_REPOSITORY")
+		}
+		if repo == "" {
+			repo = originRepo(f.dir)
+		}
+		if repo == "" {
+			fmt.Fprintf(io.Stderr, "octo-sts init: --repo is required here: %s has no github.com \"origin\" remote and GITHUB_REPOSITORY is unset; give the repository as OWNER/NAME, e.g. --repo acme/app\n", f.dir)
+			return ExitUsage
+		}
+		files, err = scaffold.Policy(scaffold.PolicyOptions{Repo: repo, Identity: f.identity, DefaultBranch: f.defaultBranch})
+	}
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", err)
+		return ExitUsage
+	}
+
+	var exists *scaffold.ExistsError
+	switch err := scaffold.Write(f.dir, files, f.force); {
+	case errors.As(err, &exists):
+		verb := "exists"
+		if len(exists.Paths) > 1 {
+			verb = "exist"
+		}
+		fmt.Fprintf(io.Stderr, "octo-sts init: %s already %s in %s; nothing was written. Pass --force to overwrite, or move it away first.\n", strings.Join(exists.Paths, " and "), verb, f.dir)
+		return ExitFindings
+	case err != nil:
+		fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", err)
+		return ExitInternal
+	}
+	for _, file := range files {
+		fmt.Fprintf(io.Stdout, "wrote %s\n", filepath.ToSlash(filepath.Join(f.dir, file.Path)))
+	}
+	fmt.Fprint(io.Stdout, nextSteps(f))
+	return ExitOK
+}
+
+// nextSteps tells the user what is left to do after the files are written.
+func nextSteps(f initFlags) string {
+	lint := "  octo-sts lint " + filepath.ToSlash(filepath.Join(f.dir, scaffold.PolicyPath(f.identity))) + "\n"
+	switch f.kind {
+	case "renovate":
+		return "\nNext:\n" +
+			"  1. Install the Octo STS GitHub App on " + strings.SplitN(f.repo, "/", 2)[0] + " (https://github.com/apps/octo-sts) if it is not yet.\n" +
+			"  2. Commit both files to the default branch (" + f.defaultBranch + "): Octo STS reads the policy from there.\n" +
+			"  3. Add a Renovate configuration (renovate.json) if the repository has none, then run the\n" +
+			"     Renovate workflow from the Actions tab or wait for the hourly schedule.\n" +
+			"Check the policy with:\n" + lint
+	default:
+		return "\nNext: adjust subject and permissions to the workflow that will use it, commit it to the\n" +
+			"default branch, and check it with:\n" + lint
+	}
+}
+
+// originURL matches the github.com URL forms of a remote: https://, ssh:// and scp-like git@.
+var originURL = regexp.MustCompile(`^(?:https://(?:[^@/]+@)?github\.com/|ssh://git@github\.com/|git@github\.com:)([A-Za-z0-9-]+/[A-Za-z0-9._-]+?)(?:\.git)?/?$`)
+
+// originRepo returns OWNER/NAME of the github.com "origin" remote in dir/.git/config, or "".
+func originRepo(dir string) string {
+	cfg, err := os.Open(filepath.Join(dir, ".git", "config"))
+	if err != nil {
+		return ""
+	}
+	defer cfg.Close()
+	inOrigin := false
+	sc := bufio.NewScanner(cfg)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "[") {
+			inOrigin = line == `[remote "origin"]`
+			continue
+		}
+		if !inOrigin {
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(key) != "url" {
+			continue
+		}
+		if m := originURL.FindStringSubmatch(strings.TrimSpace(value)); m != nil {
+			if scaffold.ValidateRepo("--repo", m[1]) == nil {
+				return m[1]
+			}
+		}
+		return ""
+	}
+	return ""
+}

@@ -1,0 +1,162 @@
+// Package scaffold generates the files a repository needs to adopt Octo STS (trust policies and
+// the workflows that use them), so `octo-sts init` writes set-ups that lint clean on day one
+// instead of users copying examples and editing them by hand.
+package scaffold
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"text/template"
+)
+
+// Constants shared by every generated file, so the generator and its docs cannot drift apart.
+const (
+	// Issuer is GitHub Actions' OIDC issuer on github.com.
+	Issuer = "https://token.actions.githubusercontent.com"
+	// SchemaModeline makes YAML-aware editors validate the policy against this project's schema.
+	SchemaModeline = "# yaml-language-server: $schema=https://raw.githubusercontent.com/octo-sts-action/octo-sts/main/schema/trust-policy.schema.json"
+	// DefaultReusableRef is where the reusable workflows live unless --reusable-ref says otherwise.
+	DefaultReusableRef = "octo-sts-action/octo-sts@v1"
+	// DefaultBranch is the branch scheduled workflows run on unless told otherwise.
+	DefaultBranch = "main"
+	// RenovateIdentity is the policy name the Renovate set-up uses by default.
+	RenovateIdentity = "renovate"
+	// RenovateWorkflowFile is the reusable Renovate workflow, relative to its repository root.
+	RenovateWorkflowFile = ".github/workflows/renovate.yaml"
+	// PolicyDir is where Octo STS reads trust policies in a repository.
+	PolicyDir = ".github/chainguard"
+)
+
+// File is one generated file: its slash-separated path relative to the repository root and its
+// contents.
+type File struct {
+	Path string
+	Data []byte
+}
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.tmpl"))
+
+func render(name string, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// RenovateOptions configure `octo-sts init renovate`.
+type RenovateOptions struct {
+	Repo          string // OWNER/NAME the policy is for and Renovate runs on
+	DefaultBranch string // the branch the scheduled workflow runs on (default main)
+	Identity      string // policy name (default renovate)
+	ReusableRef   string // OWNER/REPO@REF hosting the reusable Renovate workflow (default DefaultReusableRef)
+}
+
+// renovateData is what the Renovate templates see.
+type renovateData struct {
+	Repo, Subject, Identity, Issuer, Modeline string
+	DefaultBranch                             string
+	WorkflowRepo, UsesRef, JobWorkflowRef     string
+	WorkflowFile, PolicyPath                  string
+}
+
+// Renovate returns the trust policy and the caller workflow that run Renovate on o.Repo with a
+// token from Octo STS, the policy pinned to the reusable workflow at the given ref.
+func Renovate(o RenovateOptions) ([]File, error) {
+	if o.DefaultBranch == "" {
+		o.DefaultBranch = DefaultBranch
+	}
+	if o.Identity == "" {
+		o.Identity = RenovateIdentity
+	}
+	if o.ReusableRef == "" {
+		o.ReusableRef = DefaultReusableRef
+	}
+	if err := ValidateRepo("--repo", o.Repo); err != nil {
+		return nil, err
+	}
+	if err := ValidateBranch("--default-branch", o.DefaultBranch); err != nil {
+		return nil, err
+	}
+	if err := ValidateIdentity("--identity", o.Identity); err != nil {
+		return nil, err
+	}
+	ref, err := ParseWorkflowRef("--reusable-ref", o.ReusableRef)
+	if err != nil {
+		return nil, err
+	}
+	d := renovateData{
+		Repo:           o.Repo,
+		Subject:        fmt.Sprintf("repo:%s:ref:refs/heads/%s", o.Repo, o.DefaultBranch),
+		Identity:       o.Identity,
+		Issuer:         Issuer,
+		Modeline:       SchemaModeline,
+		DefaultBranch:  o.DefaultBranch,
+		WorkflowRepo:   ref.Repo,
+		UsesRef:        ref.UsesRef(),
+		JobWorkflowRef: ref.JobWorkflowRefPattern(RenovateWorkflowFile),
+		WorkflowFile:   RenovateWorkflowFile,
+		PolicyPath:     PolicyPath(o.Identity),
+	}
+	policy, err := render("renovate.sts.yaml.tmpl", d)
+	if err != nil {
+		return nil, err
+	}
+	workflow, err := render("renovate.workflow.yaml.tmpl", d)
+	if err != nil {
+		return nil, err
+	}
+	return []File{{Path: d.PolicyPath, Data: policy}, {Path: ".github/workflows/renovate.yaml", Data: workflow}}, nil
+}
+
+// PolicyOptions configure `octo-sts init policy`.
+type PolicyOptions struct {
+	Repo          string // OWNER/NAME whose workflows may use the policy
+	Identity      string // policy name
+	DefaultBranch string // the branch whose runs may get a token (default main)
+}
+
+// policyData is what the starter policy template sees.
+type policyData struct {
+	Repo, Subject, Identity, Issuer, Modeline, DefaultBranch, PolicyPath string
+}
+
+// Policy returns a commented starter trust policy that lets only o.Repo's default branch get a
+// read-only token, with the usual next steps shown as comments.
+func Policy(o PolicyOptions) ([]File, error) {
+	if o.DefaultBranch == "" {
+		o.DefaultBranch = DefaultBranch
+	}
+	if err := ValidateRepo("--repo", o.Repo); err != nil {
+		return nil, err
+	}
+	if err := ValidateIdentity("--identity", o.Identity); err != nil {
+		return nil, err
+	}
+	if err := ValidateBranch("--default-branch", o.DefaultBranch); err != nil {
+		return nil, err
+	}
+	d := policyData{
+		Repo:          o.Repo,
+		Subject:       fmt.Sprintf("repo:%s:ref:refs/heads/%s", o.Repo, o.DefaultBranch),
+		Identity:      o.Identity,
+		Issuer:        Issuer,
+		Modeline:      SchemaModeline,
+		DefaultBranch: o.DefaultBranch,
+		PolicyPath:    PolicyPath(o.Identity),
+	}
+	data, err := render("policy.sts.yaml.tmpl", d)
+	if err != nil {
+		return nil, err
+	}
+	return []File{{Path: d.PolicyPath, Data: data}}, nil
+}
+
+// PolicyPath is the repository-relative path Octo STS reads for identity.
+func PolicyPath(identity string) string {
+	return PolicyDir + "/" + identity + ".sts.yaml"
+}

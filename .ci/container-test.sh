@@ -59,6 +59,9 @@ script_sts() {
   exec 3<&-
 }
 
+# The workflow's github-token input: a credential too, checked by assert_no_leaks.
+WORKFLOW_TOKEN=ghs_fakeworkflowtoken0000
+
 # new_job NAME: fresh runner-like directories for one job.
 new_job() {
   job=$work/$1
@@ -97,7 +100,7 @@ write_env() {
     echo "INPUT_TIMEOUT=30s"
     echo "INPUT_DEBUG=false"
     echo "INPUT_MODE=exchange"
-    echo "INPUT_GITHUB-TOKEN=ghs_fakeworkflowtoken0000"
+    echo "INPUT_GITHUB-TOKEN=$WORKFLOW_TOKEN"
     echo "INPUT_PATH=.github/chainguard"
     echo "INPUT_FAIL-ON=error"
     echo "INPUT_SARIF-FILE="
@@ -143,7 +146,7 @@ value_of() {
 assert_no_leaks() {
   local secrets=() s f bad
   [[ -s $work/fakes/jwt.log ]] && mapfile -t secrets <"$work/fakes/jwt.log"
-  secrets+=("$GH_TOKEN")
+  secrets+=("$GH_TOKEN" "$WORKFLOW_TOKEN")
   for s in "${secrets[@]}"; do
     for f in "$job"/*.stdout "$job"/*.stderr "$job/file_commands/step_summary"; do
       bad=$(grep -F -- "$s" "$f" | grep -v -x -F -- "::add-mask::$s" || true)
@@ -212,6 +215,16 @@ write_env "$job/main.env" "INPUT_IDENTITY=deploy "
 run_step main "$job/main.env" -e "INPUT_IDENTITY=deploy "
 check "invalid input exits 2" test "$step_rc" -eq 2
 check "error names the input" grep -q -F 'input "identity"' "$job/main.stdout"
+check "no ID token requested" test "$(wc -l <"$work/fakes/jwt.log")" -eq "$jwts_before"
+assert_no_leaks 0
+
+echo "== job 4: padded github-token is refused without quoting it"
+new_job badtoken
+jwts_before=$(wc -l <"$work/fakes/jwt.log")
+write_env "$job/main.env"
+run_step main "$job/main.env" -e "INPUT_GITHUB-TOKEN=$WORKFLOW_TOKEN "
+check "invalid github-token exits 2" test "$step_rc" -eq 2
+check "error names the input" grep -q -F 'input "github-token"' "$job/main.stdout"
 check "no ID token requested" test "$(wc -l <"$work/fakes/jwt.log")" -eq "$jwts_before"
 assert_no_leaks 0
 

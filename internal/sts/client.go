@@ -283,6 +283,15 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 		}
 		tok, perr := ParseToken(body)
 		if perr != nil {
+			// net/http can hand back a response that raced our own cancellation: a handler that
+			// gave up because we hung up answers an empty 200. That is our timeout, not the
+			// server's verdict.
+			switch {
+			case ctx.Err() != nil:
+				return "", &Error{Class: ClassTimeout, Endpoint: "sts", Message: "no answer from " + c.Domain + " before the overall timeout", Err: ctx.Err()}, false, 0
+			case rctx.Err() != nil:
+				return "", &Error{Class: ClassTimeout, Endpoint: "sts", Message: fmt.Sprintf("%s did not answer within %s", c.Domain, rt), Err: rctx.Err()}, true, 0
+			}
 			return "", &Error{Class: ClassBadResponse, Endpoint: "sts", Status: 200, Message: perr.Error()}, false, 0
 		}
 		return tok, nil, false, 0

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -354,5 +356,31 @@ func TestExchangeScrubsEscapedEchoBeforeTruncating(t *testing.T) {
 	}
 	if !strings.Contains(se.Message, "xxxx") {
 		t.Errorf("message lost the server text: %q", se.Message)
+	}
+}
+
+// cancelRaceTransport answers the way net/http can when a response races the request's own
+// cancellation: only after the request context has ended, with the empty 200 a server handler
+// writes when it gives up because the client hung up.
+type cancelRaceTransport struct{ calls atomic.Int32 }
+
+func (c *cancelRaceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c.calls.Add(1) == 1 {
+		<-r.Context().Done()
+		return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: r}, nil
+	}
+	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader(`{"token":"ghs_secondattempt0001"}`)), Header: http.Header{}, Request: r}, nil
+}
+
+// A per-request timeout is a retryable timeout even when net/http returns the racing empty 200
+// instead of the context error (this made the "hang" case above flaky under -race).
+func TestExchangeTimeoutRacingAnEmpty200IsRetried(t *testing.T) {
+	t.Parallel()
+	tr := &cancelRaceTransport{}
+	c := &sts.Client{Domain: "sts.example.com", HTTPClient: &http.Client{Transport: tr}, Clock: ststest.NewClock(), RequestTimeout: 50 * time.Millisecond, Backoff: sts.Backoff{Rand: func() float64 { return 0 }}}
+	jwt := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	res, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
+	if err != nil || res.Token != "ghs_secondattempt0001" || res.Attempts != 2 {
+		t.Fatalf("got %+v, %v; want the timed-out attempt retried", res, err)
 	}
 }

@@ -120,7 +120,7 @@ func parseInitFlags(args []string) (initFlags, error) {
 		return f, fmt.Errorf("unknown kind %q: want renovate or policy", f.kind)
 	}
 	if f.dir == "" {
-		return f, errors.New("--dir is empty: give the repository checkout to write into, e.g. --dir .")
+		return f, errors.New("--dir is empty: give the repository checkout to write into (e.g. --dir .)")
 	}
 	return f, nil
 }

@@ -65,7 +65,8 @@ func Write(dir string, files []File, force bool) error {
 			cleanup()
 			return fmt.Errorf("writing %s: %w", f.Path, err)
 		}
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		// CreateTemp makes the file 0600; these are ordinary repository files meant to be committed.
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil { //nolint:gosec // G302: world-readable on purpose
 			cleanup()
 			return err
 		}

@@ -139,3 +139,85 @@ func TestReusableWorkflowsMatchScaffold(t *testing.T) {
 		t.Error("lint-trust-policies.yaml: SARIF upload must be opt-in")
 	}
 }
+
+// permLevel orders GitHub token permission levels.
+var permLevel = map[string]int{"none": 0, "read": 1, "write": 2}
+
+// jobPermissions returns every job's permissions in a workflow file.
+func jobPermissions(t *testing.T, rel string) map[string]map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w struct {
+		Jobs map[string]struct {
+			Permissions map[string]string `yaml:"permissions"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(data, &w); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]string{}
+	for name, j := range w.Jobs {
+		out[name] = j.Permissions
+	}
+	return out
+}
+
+// checkCovers fails when a called workflow's job asks for more than the caller grants: GitHub
+// refuses to start such a run ("The nested job … is requesting …, but is only allowed …"), even
+// for jobs whose `if:` would skip them.
+func checkCovers(t *testing.T, what string, granted map[string]string, called map[string]map[string]string) {
+	t.Helper()
+	for job, perms := range called {
+		for scope, level := range perms {
+			if permLevel[level] > permLevel[granted[scope]] {
+				t.Errorf("%s grants %s: %q, but the called job %s requests %q", what, scope, granted[scope], job, level)
+			}
+		}
+	}
+}
+
+// TestCallersGrantWhatReusableWorkflowsRequest checks the documented lint caller and the
+// generated Renovate caller against the jobs of the workflows they call.
+func TestCallersGrantWhatReusableWorkflowsRequest(t *testing.T) {
+	for _, doc := range []string{"docs/getting-started.md", "docs/snippets.md"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(data), "\n")
+		found := false
+		for i, l := range lines {
+			if !strings.Contains(l, "uses: octo-sts-action/octo-sts/.github/workflows/lint-trust-policies.yaml@") || i+1 >= len(lines) {
+				continue
+			}
+			var job struct {
+				Permissions map[string]string `yaml:"permissions"`
+			}
+			if err := yaml.Unmarshal([]byte(strings.TrimSpace(lines[i+1])), &job); err != nil || job.Permissions == nil {
+				t.Fatalf("%s:%d: want a permissions line after the uses line: %v", doc, i+2, err)
+			}
+			found = true
+			checkCovers(t, doc, job.Permissions, jobPermissions(t, ".github/workflows/lint-trust-policies.yaml"))
+		}
+		if !found {
+			t.Errorf("%s: no lint-trust-policies caller snippet found", doc)
+		}
+	}
+
+	files, err := Renovate(RenovateOptions{Repo: "acme/app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var caller struct {
+		Jobs map[string]struct {
+			Permissions map[string]string `yaml:"permissions"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(files[1].Data, &caller); err != nil {
+		t.Fatal(err)
+	}
+	checkCovers(t, "the generated Renovate caller", caller.Jobs["renovate"].Permissions, jobPermissions(t, RenovateWorkflowFile))
+}

@@ -167,7 +167,7 @@ func Evaluate(in Input) (*Report, error) {
 		}
 		if perr != nil {
 			r.Hints = append(r.Hints, Hint{ID: "policy-invalid-too", Message: "the policy is invalid as well (see the findings); fix both"})
-			return r, nil
+			return r, nil //nolint:nilerr // an invalid policy is part of the report, not a failure of the evaluation
 		}
 	case perr != nil:
 		r.Verdict, r.Status = InvalidPolicy, http.StatusNotFound

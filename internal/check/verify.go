@@ -121,7 +121,7 @@ func verifyReason(err error) string {
 func ParseJWKS(data []byte) ([]crypto.PublicKey, []string, error) {
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, nil, fmt.Errorf("not a JWK Set ({\"keys\":[…]}): %v", err)
+		return nil, nil, fmt.Errorf("not a JWK Set ({\"keys\":[…]}): %w", err)
 	}
 	var keys []crypto.PublicKey
 	seen := map[string]bool{}

@@ -60,9 +60,8 @@ type lintFlags struct {
 }
 
 var (
-	lintKinds    = []string{"auto", string(policy.KindRepo), string(policy.KindOrg), string(policy.KindIssuers)}
-	lintFailOns  = []string{string(lint.SevError), string(lint.SevWarning), string(lint.SevNotice)}
-	errLintUsage = errors.New("usage")
+	lintKinds   = []string{"auto", string(policy.KindRepo), string(policy.KindOrg), string(policy.KindIssuers)}
+	lintFailOns = []string{string(lint.SevError), string(lint.SevWarning), string(lint.SevNotice)}
 )
 
 // parseLintFlags parses args with the stdlib flag package, also accepting flags after positional

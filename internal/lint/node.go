@@ -18,7 +18,7 @@ func (n *node) span() (line, col, eline, ecol int) {
 		return 1, 1, 1, 1
 	}
 	line, col = max(n.Line, 1), max(n.Column, 1)
-	eline, ecol = line, col
+	eline = line
 	if n.Kind == yaml.ScalarNode {
 		w := utf8.RuneCountInString(n.Value)
 		switch n.Style {
@@ -38,19 +38,6 @@ func (n *node) span() (line, col, eline, ecol int) {
 		ecol = col + 1
 	}
 	return line, col, eline, ecol
-}
-
-// mapGet returns the key and value nodes of the first entry whose key equals k exactly.
-func mapGet(m *yaml.Node, k string) (key, val *yaml.Node) {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == k {
-			return m.Content[i], m.Content[i+1]
-		}
-	}
-	return nil, nil
 }
 
 // resolve follows aliases so rules see the aliased content.

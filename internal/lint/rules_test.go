@@ -2,6 +2,7 @@ package lint
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -163,8 +164,8 @@ func TestCanonicalSchemaAgrees(t *testing.T) {
 			if f.srvErr != nil || policy.Accepts(fx.kind, data) != nil {
 				continue
 			}
-			ve, ok := ss[fx.kind].Validate(f.canonical()).(*jsonschema.ValidationError)
-			if !ok {
+			var ve *jsonschema.ValidationError
+			if !errors.As(ss[fx.kind].Validate(f.canonical()), &ve) {
 				continue
 			}
 			for _, e := range leaves(ve) {

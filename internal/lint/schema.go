@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -83,8 +84,8 @@ func (f *file) checkSchema() {
 		if !ok {
 			return
 		}
-		ve, ok := s.Validate(v).(*jsonschema.ValidationError)
-		if !ok {
+		var ve *jsonschema.ValidationError
+		if !errors.As(s.Validate(v), &ve) {
 			return
 		}
 		for _, e := range leaves(ve) {
@@ -94,7 +95,8 @@ func (f *file) checkSchema() {
 	}
 	switch f.kind {
 	case policy.KindIssuers:
-		if ve, ok := schemas[policy.KindIssuers].Validate(doc).(*jsonschema.ValidationError); ok {
+		var ve *jsonschema.ValidationError
+		if errors.As(schemas[policy.KindIssuers].Validate(doc), &ve) {
 			for _, e := range leaves(ve) {
 				f.schemaFinding(e)
 			}

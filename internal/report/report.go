@@ -164,7 +164,7 @@ type errWriter struct {
 
 func (e *errWriter) Write(p []byte) (int, error) {
 	if e.err != nil {
-		return len(p), nil
+		return len(p), nil //nolint:nilerr // swallowed on purpose; Err reports the first failure once
 	}
 	if _, err := e.w.Write(p); err != nil {
 		e.err = err

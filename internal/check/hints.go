@@ -247,7 +247,7 @@ func caseOnly(tp *policy.TrustPolicy, f Field, tok policy.Token) string {
 // halfAnchored explains a match that relied on the server's ungrouped ^p$ wrapping: the value
 // matched ^a|b$ but would not match ^(?:a|b)$.
 func halfAnchored(field, p string, values []string) string {
-	branches := splitTopLevel(p)
+	branches := policy.SplitTopLevel(p)
 	if len(branches) < 2 {
 		return ""
 	}
@@ -273,54 +273,6 @@ func halfAnchored(field, p string, values []string) string {
 		return fmt.Sprintf("%s matched %q only because the top-level | leaves the alternatives half-anchored; wrap the whole pattern in a group: %q", field, v, "("+p+")")
 	}
 	return ""
-}
-
-// splitTopLevel splits a regexp at "|" outside groups, character classes and \Q…\E quotes.
-func splitTopLevel(p string) []string {
-	var out []string
-	depth, start := 0, 0
-	inClass, quoted := false, false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case quoted:
-			if c == '\\' && i+1 < len(p) && p[i+1] == 'E' {
-				quoted = false
-				i++
-			}
-		case c == '\\':
-			if i+1 < len(p) && p[i+1] == 'Q' {
-				quoted = true
-			}
-			i++
-		case inClass:
-			if c == '[' && i+1 < len(p) && p[i+1] == ':' {
-				if j := strings.Index(p[i+2:], ":]"); j >= 0 {
-					i += j + 3
-				}
-			} else if c == ']' {
-				inClass = false
-			}
-		case c == '[':
-			inClass = true
-			if i+1 < len(p) && p[i+1] == '^' {
-				i++
-			}
-			if i+1 < len(p) && p[i+1] == ']' {
-				i++
-			}
-		case c == '(':
-			depth++
-		case c == ')':
-			if depth > 0 {
-				depth--
-			}
-		case c == '|' && depth == 0:
-			out = append(out, p[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, p[start:])
 }
 
 // globToPattern turns a shell-style "*" glob into the equivalent subject_pattern.

@@ -58,7 +58,7 @@ func (f *file) patternChecks(p pattern) {
 	if strings.HasSuffix(p.src, "\n") {
 		f.add("trailing-newline", p.n, "%s ends with a newline (block scalar), so it can never match a token; use |- or a quoted string", p.name())
 	}
-	if i := topLevelBar(p.src); i >= 0 {
+	if len(policy.SplitTopLevel(p.src)) > 1 {
 		f.add("half-anchored-alternation", p.n, "%s has a top-level | : the server builds ^%s$, which accepts anything that starts with the first alternative or ends with the last; wrap it: (?:%s)", p.name(), p.src, p.src)
 	}
 	switch {
@@ -77,47 +77,6 @@ func (f *file) patternChecks(p pattern) {
 			f.add("broad-pattern", p.n, "%s %s; name the repository and ref, or pin job_workflow_ref to a reviewed workflow", p.name(), what)
 		}
 	}
-}
-
-// topLevelBar finds a "|" outside any group, class or \Q…\E quote: the half-anchored alternation.
-func topLevelBar(p string) int {
-	depth, inClass, quoted := 0, false, false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if quoted {
-			if c == '\\' && i+1 < len(p) && p[i+1] == 'E' {
-				quoted = false
-				i++
-			}
-			continue
-		}
-		switch {
-		case c == '\\':
-			if i+1 < len(p) && p[i+1] == 'Q' {
-				quoted = true
-			}
-			i++
-		case inClass:
-			if c == ']' {
-				inClass = false
-			}
-		case c == '[':
-			inClass = true
-			if i+1 < len(p) && p[i+1] == '^' {
-				i++
-			}
-			if i+1 < len(p) && p[i+1] == ']' {
-				i++
-			}
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == '|' && depth == 0:
-			return i
-		}
-	}
-	return -1
 }
 
 func endsWithEscape(p string) bool {

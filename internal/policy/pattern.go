@@ -1,0 +1,52 @@
+package policy
+
+import "strings"
+
+// SplitTopLevel splits a trust-policy pattern at "|" outside groups, character classes and \Q…\E
+// quotes: more than one part means the server's ungrouped ^…$ wrapping leaves it half-anchored.
+func SplitTopLevel(p string) []string {
+	var out []string
+	depth, start := 0, 0
+	inClass, quoted := false, false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case quoted:
+			if c == '\\' && i+1 < len(p) && p[i+1] == 'E' {
+				quoted = false
+				i++
+			}
+		case c == '\\':
+			if i+1 < len(p) && p[i+1] == 'Q' {
+				quoted = true
+			}
+			i++
+		case inClass:
+			if c == '[' && i+1 < len(p) && p[i+1] == ':' {
+				if j := strings.Index(p[i+2:], ":]"); j >= 0 {
+					i += j + 3
+				}
+			} else if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+			if i+1 < len(p) && p[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				i++
+			}
+		case c == '(':
+			depth++
+		case c == ')':
+			if depth > 0 {
+				depth--
+			}
+		case c == '|' && depth == 0:
+			out = append(out, p[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, p[start:])
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/octo-sts-action/octo-sts/internal/sts"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,16 +71,7 @@ func Revoke(ctx context.Context, o Options) (Outcome, error) {
 	}
 	sleep := o.Sleep
 	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
+		sleep = sts.Sleep
 	}
 	const attempts = 3
 	var last error

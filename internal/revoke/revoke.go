@@ -6,13 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/octo-sts-action/octo-sts/internal/sts"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/google/go-github/v92/github"
+
+	"github.com/octo-sts-action/octo-sts/internal/sts"
 )
 
 // DefaultAPIURL is GitHub.com's REST root, used when GITHUB_API_URL is not set.

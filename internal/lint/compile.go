@@ -15,7 +15,7 @@ import (
 // spelling preferred), so findings point where the author wrote it.
 func (f *file) field(name string) (key, val *node) {
 	var hk, hv *yaml.Node
-	for _, e := range entries(f.root) {
+	for _, e := range f.top() {
 		if e.key.Value == name {
 			return &node{e.key}, &node{orKey(e)}
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -84,11 +85,7 @@ func (f *file) checkSchema() {
 		if !ok {
 			return
 		}
-		var ve *jsonschema.ValidationError
-		if !errors.As(s.Validate(v), &ve) {
-			return
-		}
-		for _, e := range leaves(ve) {
+		for _, e := range validateMemo(s, field, v) {
 			e.InstanceLocation = "/" + field + e.InstanceLocation
 			f.schemaFinding(e)
 		}
@@ -242,4 +239,77 @@ func (f *file) canonical() map[string]any {
 		list("repositories", f.org.Repositories)
 	}
 	return doc
+}
+
+// Permission sets repeat across a repository's policies (contents: read, …), so validation
+// results are memoised by value; the memo is bounded and safe for Many's workers.
+var (
+	memo     sync.Map // key string → []jsonschema.ValidationError
+	memoSize atomic.Int64
+)
+
+const memoMax = 4096
+
+// validateMemo validates v against s and returns the leaf errors (copies, so callers may edit them).
+func validateMemo(s *jsonschema.Schema, field string, v any) []*jsonschema.ValidationError {
+	key := memoKey(field, v)
+	if key != "" {
+		if hit, ok := memo.Load(key); ok {
+			return copies(hit.([]jsonschema.ValidationError))
+		}
+	}
+	var ve *jsonschema.ValidationError
+	var out []jsonschema.ValidationError
+	if errors.As(s.Validate(v), &ve) {
+		for _, e := range leaves(ve) {
+			out = append(out, jsonschema.ValidationError{KeywordLocation: e.KeywordLocation, InstanceLocation: e.InstanceLocation, Message: e.Message})
+		}
+	}
+	if key != "" && memoSize.Load() < memoMax {
+		if _, loaded := memo.LoadOrStore(key, out); !loaded {
+			memoSize.Add(1)
+		}
+	}
+	return copies(out)
+}
+
+func copies(in []jsonschema.ValidationError) []*jsonschema.ValidationError {
+	out := make([]*jsonschema.ValidationError, len(in))
+	for i := range in {
+		e := in[i]
+		out[i] = &e
+	}
+	return out
+}
+
+// memoKey is a canonical rendering of a permissions map or repositories list ("" if not memoisable).
+func memoKey(field string, v any) string {
+	var b strings.Builder
+	b.WriteString(field)
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			sv, ok := x[k].(string)
+			if !ok {
+				return ""
+			}
+			b.WriteString("\x00" + k + "\x01" + sv)
+		}
+	case []any:
+		for _, it := range x {
+			sv, ok := it.(string)
+			if !ok {
+				return ""
+			}
+			b.WriteString("\x00" + sv)
+		}
+	default:
+		return ""
+	}
+	return b.String()
 }

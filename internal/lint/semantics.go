@@ -120,7 +120,7 @@ func breadth(f *file, p pattern) string {
 	if re.MatchString(probe) || re.MatchString("repo:"+probe+"/"+probe+":ref:refs/heads/"+probe) {
 		return "matches any subject from any repository"
 	}
-	prefix, _ := re.LiteralPrefix()
+	prefix := literalPrefix(p.src)
 	if i := strings.Index(prefix, "/"); strings.HasPrefix(prefix, "repo:") && i > 0 {
 		owner := prefix[:i+1]
 		if re.MatchString(owner + probe + ":ref:refs/heads/main") {
@@ -134,6 +134,36 @@ func breadth(f *file, p pattern) string {
 		}
 	}
 	return ""
+}
+
+// literalPrefix is the fixed text every match of the pattern starts with: the leading run of
+// plain or escaped literal characters, minus a last character that a quantifier makes optional.
+// Top-level alternations and inline flags have none.
+func literalPrefix(p string) string {
+	if len(policy.SplitTopLevel(p)) > 1 {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p) && strings.IndexByte(`.-/:@_+*?()[]{}|^$\\`, p[i+1]) >= 0:
+			i++
+			c = p[i]
+		case strings.IndexByte(`.+*?()[]{}|^$\\`, c) >= 0:
+			return trimOptional(b.String(), p[i:])
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// trimOptional drops the last prefix character when the next token quantifies it.
+func trimOptional(prefix, rest string) string {
+	if prefix != "" && rest != "" && strings.IndexByte("*?{", rest[0]) >= 0 {
+		return prefix[:len(prefix)-1]
+	}
+	return prefix
 }
 
 // literalChecks looks at exact issuer/subject/audience values.
@@ -216,7 +246,7 @@ func (f *file) admitsPullRequest() bool {
 	if err != nil {
 		return false
 	}
-	prefix, _ := re.LiteralPrefix()
+	prefix := literalPrefix(tp.SubjectPattern)
 	cands := []string{"repo:" + probe + "/" + probe + ":pull_request"}
 	if i := strings.Index(prefix, ":"); strings.HasPrefix(prefix, "repo:") {
 		rest := prefix[5:]

@@ -89,7 +89,7 @@ func (w *walker) walkTop() {
 		return
 	}
 	known := w.topFields()
-	for _, e := range entries(f.root) {
+	for _, e := range f.top() {
 		name, exact := canonical(e.key.Value, known)
 		if name == "" {
 			w.unknown = append(w.unknown, e)

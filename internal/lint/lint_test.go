@@ -248,3 +248,22 @@ func TestLiteralPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeBomb: a file merging the same anchors over and over must not make the linter's walk
+// exponential (the server's parser refuses it as excessive aliasing).
+func TestMergeBomb(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("a0: &a0 {x: 1}\n")
+	for i := 1; i < 20; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d {<<: [*a%d, *a%d, *a%d, *a%d]}\n", i, i, i-1, i-1, i-1, i-1)
+	}
+	b.WriteString("<<: [*a19, *a19, *a19, *a19]\n")
+	got := Bytes(".github/chainguard/bomb.sts.yaml", []byte(b.String()), Options{})
+	if !slices.ContainsFunc(got, func(f Finding) bool { return f.Severity == SevError }) {
+		t.Fatalf("want an error finding, got:\n%s", render(got))
+	}
+	if n := len(entries(nil)); n != 0 {
+		t.Fatal("entries(nil) must be empty")
+	}
+}

@@ -43,11 +43,18 @@ func (w *walker) topFields() []string {
 }
 
 // entries lists a mapping's pairs, expanding "<<" merge keys as the server's YAML parser does.
+// Each merged mapping is expanded once: a file that merges the same anchor over and over (a
+// "merge bomb") costs linear time instead of exponential.
 func entries(m *yaml.Node) []entry {
+	return mergeEntries(m, map[*yaml.Node]bool{})
+}
+
+func mergeEntries(m *yaml.Node, seen map[*yaml.Node]bool) []entry {
 	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
+	if m == nil || m.Kind != yaml.MappingNode || seen[m] {
 		return nil
 	}
+	seen[m] = true
 	var out []entry
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
@@ -55,10 +62,10 @@ func entries(m *yaml.Node) []entry {
 			v = resolve(v)
 			switch v.Kind {
 			case yaml.MappingNode:
-				out = append(out, entries(v)...)
+				out = append(out, mergeEntries(v, seen)...)
 			case yaml.SequenceNode:
 				for _, s := range v.Content {
-					out = append(out, entries(s)...)
+					out = append(out, mergeEntries(s, seen)...)
 				}
 			}
 			continue

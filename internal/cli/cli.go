@@ -4,6 +4,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -88,4 +90,20 @@ func usage(w io.Writer) {
 	}
 	b.WriteString("\nRun 'octo-sts <command> -h' for the flags of a command.\n")
 	io.WriteString(w, b.String())
+}
+
+// parseNoArgs parses flags for a command that takes no positional arguments. It returns the exit
+// code to stop with (help is ExitOK, bad flags or stray arguments ExitUsage), or -1 to go on.
+func parseNoArgs(fs *flag.FlagSet, args []string, stderr io.Writer, name, hint string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "octo-sts %s: unexpected arguments %q%s\n", name, fs.Args(), hint)
+		return ExitUsage
+	}
+	return -1
 }

@@ -39,15 +39,8 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "usage: octo-sts exchange --scope S --identity I [--domain D] [--timeout 60s] (--token-file F | --token-env VAR | --token-stdin)\n\nPrints only the GitHub token on stdout; diagnostics go to stderr.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(io.Stderr, "octo-sts exchange: unexpected arguments %q\n", fs.Args())
-		return ExitUsage
+	if code := parseNoArgs(fs, args, io.Stderr, "exchange", ""); code >= 0 {
+		return code
 	}
 	var src sts.TokenSource
 	n := 0

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,15 +28,8 @@ func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
 		fmt.Fprintln(iox.Stderr, "usage: octo-sts revoke [--api-url URL] [--timeout 10s] < token-file\n\nReads one token from stdin and revokes it (DELETE /installation/token).\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(iox.Stderr, "octo-sts revoke: unexpected arguments %q; the token is read from stdin\n", fs.Args())
-		return ExitUsage
+	if code := parseNoArgs(fs, args, iox.Stderr, "revoke", "; the token is read from stdin"); code >= 0 {
+		return code
 	}
 	b, err := io.ReadAll(io.LimitReader(iox.Stdin, 64<<10))
 	if err != nil {

@@ -32,13 +32,7 @@ const maxTimeout = 15 * time.Minute
 func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	var in exchangeInputs
 	var errs []string
-	get := func(name string) string {
-		v, err := rt.Input(name)
-		if err != nil {
-			errs = append(errs, err.Error())
-		}
-		return v
-	}
+	get := rt.inputCollector(&errs)
 	in.scope, in.identity = get("scope"), get("identity")
 	in.domain, in.audience = get("domain"), get("audience")
 	in.exportEnv, in.githubToken = get("export-env"), get("github-token")

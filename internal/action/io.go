@@ -184,3 +184,15 @@ func mdEscape(s string) string {
 		"<", "&lt;", ">", "&gt;", "|", "\\|", "#", "\\#", "!", "\\!")
 	return r.Replace(s)
 }
+
+// inputCollector reads inputs one after another and gathers every input error into errs, so a
+// user with several malformed inputs is told about all of them at once.
+func (rt *Runtime) inputCollector(errs *[]string) func(name string) string {
+	return func(name string) string {
+		v, err := rt.Input(name)
+		if err != nil {
+			*errs = append(*errs, err.Error())
+		}
+		return v
+	}
+}

@@ -47,13 +47,7 @@ type lintInputs struct {
 func readLintInputs(rt *Runtime) (lintInputs, []string) {
 	var in lintInputs
 	var errs []string
-	get := func(name string) string {
-		v, err := rt.Input(name)
-		if err != nil {
-			errs = append(errs, err.Error())
-		}
-		return v
-	}
+	get := rt.inputCollector(&errs)
 	in.token = get("github-token")
 	in.sarifFile = get("sarif-file")
 	in.failOn = get("fail-on")

@@ -12,7 +12,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN go build -trimpath -ldflags "-s -w -X github.com/octo-sts-action/octo-sts/internal/cli.Version=${VERSION}" \
+RUN go build -trimpath -ldflags "-s -w -X github.com/octo-sts/action/internal/cli.Version=${VERSION}" \
       -o /out/octo-sts ./cmd/octo-sts
 
 # distroless/static: CA certificates, /etc/passwd, no shell; its default user is root.

@@ -1,4 +1,4 @@
-module github.com/octo-sts-action/octo-sts
+module github.com/octo-sts/action
 
 go 1.26.0
 

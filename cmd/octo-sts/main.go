@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/cli"
+	"github.com/octo-sts/action/internal/cli"
 )
 
 // grace is how long a command may take to wind down after SIGINT/SIGTERM before the process

@@ -15,8 +15,8 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/octo-sts-action/octo-sts/internal/secret"
-	"github.com/octo-sts-action/octo-sts/internal/sts"
+	"github.com/octo-sts/action/internal/secret"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // Exit codes, matching the CLI's so scripts and the runner see the same meanings.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/secret"
-	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
+	"github.com/octo-sts/action/internal/secret"
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 var testSigner = func() *ststest.Signer {

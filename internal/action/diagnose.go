@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/go-github/v92/github"
 
-	"github.com/octo-sts-action/octo-sts/internal/check"
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/check"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // The diagnosis hooks read the environment and the network through these, so tests can point

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 // contentsAPI fakes GET /repos/{owner}/{repo}/contents/{path} on 127.0.0.1: files maps

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/idtoken"
-	"github.com/octo-sts-action/octo-sts/internal/secret"
-	"github.com/octo-sts-action/octo-sts/internal/sts"
+	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/secret"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 func init() { RegisterMode("exchange", runExchange) }
@@ -125,7 +125,7 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 		Timeout:    in.timeout,
 		Clock:      rt.opts.Clock,
 		Backoff:    rt.opts.Backoff,
-		UserAgent:  "octo-sts-action",
+		UserAgent:  "octo-sts/action",
 		OnIDToken: func(jwt string) {
 			rt.Mask(jwt)
 			c, err := idtoken.ParseClaims(jwt)

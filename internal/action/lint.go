@@ -20,8 +20,8 @@ import (
 
 	"github.com/google/go-github/v92/github"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
-	"github.com/octo-sts-action/octo-sts/internal/report"
+	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/report"
 )
 
 func init() { RegisterMode("lint", runLint) }

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/revoke"
-	"github.com/octo-sts-action/octo-sts/internal/secret"
+	"github.com/octo-sts/action/internal/revoke"
+	"github.com/octo-sts/action/internal/secret"
 )
 
 // tokenLifetime is how long GitHub installation tokens live; past it revocation is moot.

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // DefaultDomain is the hosted service's STS_DOMAIN, the default audience a policy without

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 const ghIss = "https://token.actions.githubusercontent.com"

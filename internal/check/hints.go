@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // immutableSub matches GitHub's immutable subject prefix repo:OWNER@OWNER_ID/REPO@REPO_ID (spec §6.3).

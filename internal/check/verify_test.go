@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/check/checktest"
+	"github.com/octo-sts/action/internal/check/checktest"
 )
 
 var verifyNow = time.Unix(1767225600, 0)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/octo-sts-action/octo-sts/internal/action"
+	"github.com/octo-sts/action/internal/action"
 )
 
 func init() {

@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/check"
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/check"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // ExitInvalidPolicy is check's answer when the policy itself cannot be read by the server (404).

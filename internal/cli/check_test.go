@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/check/checktest"
+	"github.com/octo-sts/action/internal/check/checktest"
 )
 
 func init() {

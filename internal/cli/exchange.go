@@ -9,9 +9,9 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/octo-sts-action/octo-sts/internal/idtoken"
-	"github.com/octo-sts-action/octo-sts/internal/secret"
-	"github.com/octo-sts-action/octo-sts/internal/sts"
+	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/secret"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // httpClient is replaced by tests to trust the fake STS's CA.

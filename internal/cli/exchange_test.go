@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 // The exchange tests swap the package's HTTP client to trust the fake STS, so they run serially.

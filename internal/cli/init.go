@@ -12,7 +12,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/scaffold"
+	"github.com/octo-sts/action/internal/scaffold"
 )
 
 const initUsage = `usage: octo-sts init renovate --repo OWNER/NAME [flags]

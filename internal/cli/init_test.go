@@ -12,7 +12,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 func init() {
@@ -122,15 +122,15 @@ func TestInitRenovate(t *testing.T) {
 		{
 			name: "renovate", repo: "acme/app", identity: "renovate",
 			args: []string{"renovate", "--repo", "acme/app"},
-			uses: "octo-sts-action/octo-sts/.github/workflows/renovate.yaml@v1",
+			uses: "octo-sts/action/.github/workflows/renovate.yaml@v1",
 			claimOK: []string{
-				"octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/tags/v1",
-				"octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/heads/v1",
+				"octo-sts/action/.github/workflows/renovate.yaml@refs/tags/v1",
+				"octo-sts/action/.github/workflows/renovate.yaml@refs/heads/v1",
 			},
 			claimBad: []string{
-				"octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/tags/v10",
-				"octo-sts-action/octo-sts/.github/workflowsXrenovate.yaml@refs/tags/v1",
-				"octo-sts-action/octo-sts/.github/workflows/renovateXyaml@refs/tags/v1",
+				"octo-sts/action/.github/workflows/renovate.yaml@refs/tags/v10",
+				"octo-sts/action/.github/workflowsXrenovate.yaml@refs/tags/v1",
+				"octo-sts/action/.github/workflows/renovateXyaml@refs/tags/v1",
 				"evil/octo-sts/.github/workflows/renovate.yaml@refs/tags/v1",
 				"acme/app/.github/workflows/renovate.yaml@refs/heads/main",
 			},
@@ -148,10 +148,10 @@ func TestInitRenovate(t *testing.T) {
 		},
 		{
 			name: "renovate-full-ref", repo: "acme/app", identity: "renovate",
-			args:     []string{"renovate", "--repo=acme/app", "--reusable-ref=octo-sts-action/octo-sts@refs/tags/v1.2.3"},
-			uses:     "octo-sts-action/octo-sts/.github/workflows/renovate.yaml@v1.2.3",
-			claimOK:  []string{"octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/tags/v1.2.3"},
-			claimBad: []string{"octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/heads/v1.2.3", "octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/tags/v1x2x3"},
+			args:     []string{"renovate", "--repo=acme/app", "--reusable-ref=octo-sts/action@refs/tags/v1.2.3"},
+			uses:     "octo-sts/action/.github/workflows/renovate.yaml@v1.2.3",
+			claimOK:  []string{"octo-sts/action/.github/workflows/renovate.yaml@refs/tags/v1.2.3"},
+			claimBad: []string{"octo-sts/action/.github/workflows/renovate.yaml@refs/heads/v1.2.3", "octo-sts/action/.github/workflows/renovate.yaml@refs/tags/v1x2x3"},
 		},
 	}
 	for _, c := range cases {
@@ -171,7 +171,7 @@ func TestInitRenovate(t *testing.T) {
 			policy := readTree(t, dir, policyRel)
 			checkGolden(t, c.name, policyRel, policy)
 			lintClean(t, policyRel, policy, c.repo)
-			if !strings.HasPrefix(string(policy), "# yaml-language-server: $schema=https://raw.githubusercontent.com/octo-sts-action/octo-sts/main/schema/trust-policy.schema.json\n") {
+			if !strings.HasPrefix(string(policy), "# yaml-language-server: $schema=https://raw.githubusercontent.com/octo-sts/action/main/schema/trust-policy.schema.json\n") {
 				t.Error("the policy does not start with the schema modeline")
 			}
 			var p renovatePolicy
@@ -355,7 +355,7 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("--force: exit %d: %s", code, stderr)
 	}
-	if got := readTree(t, dir, ".github/workflows/renovate.yaml"); !bytes.Contains(got, []byte("uses: octo-sts-action/octo-sts/.github/workflows/renovate.yaml@v1")) {
+	if got := readTree(t, dir, ".github/workflows/renovate.yaml"); !bytes.Contains(got, []byte("uses: octo-sts/action/.github/workflows/renovate.yaml@v1")) {
 		t.Errorf("--force did not overwrite the workflow:\n%s", got)
 	}
 	readTree(t, dir, ".github/chainguard/renovate.sts.yaml")
@@ -394,7 +394,7 @@ func TestInitUsageErrors(t *testing.T) {
 		{"identity allowlist", []string{"renovate", "--repo", "acme/app", "--identity", "trusted-token-issuers"}, []string{"allowlist"}},
 		{"identity empty", []string{"policy", "--repo", "acme/app", "--identity="}, []string{"--identity is empty"}},
 		{"repo empty", []string{"policy", "--repo="}, []string{"--repo is empty"}},
-		{"ref without @", []string{"renovate", "--repo", "acme/app", "--reusable-ref", "octo-sts-action/octo-sts"}, []string{"--reusable-ref", "OWNER/REPO@REF"}},
+		{"ref without @", []string{"renovate", "--repo", "acme/app", "--reusable-ref", "octo-sts/action"}, []string{"--reusable-ref", "OWNER/REPO@REF"}},
 		{"ref bad repo", []string{"renovate", "--repo", "acme/app", "--reusable-ref", "octo-sts@v1"}, []string{"--reusable-ref", "OWNER/NAME"}},
 		{"ref bad ref", []string{"renovate", "--repo", "acme/app", "--reusable-ref", "o/r@refs/pull/1"}, []string{"--reusable-ref", "refs/heads/NAME"}},
 		{"reusable-ref on policy", []string{"policy", "--repo", "acme/app", "--reusable-ref", "o/r@v1"}, []string{"only applies to init renovate"}},

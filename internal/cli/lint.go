@@ -15,9 +15,9 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
-	"github.com/octo-sts-action/octo-sts/internal/policy"
-	"github.com/octo-sts-action/octo-sts/internal/report"
+	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/policy"
+	"github.com/octo-sts/action/internal/report"
 )
 
 // defaultLintPath is where trust policies live in every repository.

@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/revoke"
-	"github.com/octo-sts-action/octo-sts/internal/secret"
+	"github.com/octo-sts/action/internal/revoke"
+	"github.com/octo-sts/action/internal/secret"
 )
 
 func init() {

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/idtoken"
-	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
+	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 func signer(t *testing.T) *ststest.Signer {

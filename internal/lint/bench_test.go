@@ -11,7 +11,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // benchCorpus generates n realistic, varied repository policies (clean and with findings).

@@ -8,7 +8,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // field returns the key and value nodes of a canonical top-level field (case-insensitive, exact

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (testdata/lint/err/**/*.out, docs/rules.md)")

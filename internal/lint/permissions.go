@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // permMap renders the decoded permissions as name → level, the body the server sends to GitHub.

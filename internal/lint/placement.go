@@ -4,7 +4,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // checkPlacement warns about files under .github/chainguard that the server never reads: only

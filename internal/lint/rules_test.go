@@ -12,7 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	yaml3 "go.yaml.in/yaml/v3"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // TestRuleExamples proves every documented example: the bad one triggers its rule, the fixed one

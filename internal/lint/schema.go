@@ -13,8 +13,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
-	"github.com/octo-sts-action/octo-sts/schema"
+	"github.com/octo-sts/action/internal/policy"
+	"github.com/octo-sts/action/schema"
 )
 
 // Compiled schemas, built once: compiling costs far more than validating.

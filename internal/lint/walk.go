@@ -7,7 +7,7 @@ import (
 	yaml2 "go.yaml.in/yaml/v2"
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // Top-level fields per kind, with the server's spelling.

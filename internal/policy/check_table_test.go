@@ -10,8 +10,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
-	"github.com/octo-sts-action/octo-sts/internal/check/checktest"
-	"github.com/octo-sts-action/octo-sts/internal/policy"
+	"github.com/octo-sts/action/internal/check/checktest"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // tableNow freezes the verifier's clock so exp/nbf never depend on when the test runs.

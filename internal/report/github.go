@@ -6,7 +6,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 // DefaultMaxAnnotations is how many annotations of each severity the github format emits: the

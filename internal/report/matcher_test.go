@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 // problemMatcher mirrors the runner's IssueMatchersConfig (actions/runner IssueMatcher.cs).

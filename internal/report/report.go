@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 // Format names one output format; the CLI's --format takes these values.

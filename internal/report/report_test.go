@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/report")

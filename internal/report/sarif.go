@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 // SARIF constants GitHub code scanning relies on.
@@ -19,12 +19,12 @@ const (
 	// ToolName is tool.driver.name; code scanning groups alerts by it.
 	ToolName = "octo-sts"
 	// InformationURI is where code-scanning users land when they ask what the tool is.
-	InformationURI = "https://github.com/octo-sts-action/octo-sts"
+	InformationURI = "https://github.com/octo-sts/action"
 	// DefaultCategory is runAutomationDetails.id unless Options.Category says otherwise; the trailing
 	// slash makes it a category prefix, as code scanning expects.
 	DefaultCategory = "octo-sts/lint/"
 	// RulesDocURI is the rules reference; each rule's helpUri is this plus "#<rule id>".
-	RulesDocURI = "https://github.com/octo-sts-action/octo-sts/blob/main/docs/rules.md"
+	RulesDocURI = "https://github.com/octo-sts/action/blob/main/docs/rules.md"
 	// SrcRoot is the uriBaseId for repository-relative artifact URIs.
 	SrcRoot = "%SRCROOT%"
 )

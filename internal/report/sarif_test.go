@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 func sarifDoc(t *testing.T, fs []lint.Finding, o Options) map[string]any {

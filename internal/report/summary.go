@@ -5,7 +5,7 @@ import (
 	"html"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 // SummaryLimit is the default byte budget of Summary: GitHub aborts a step summary over 1 MiB, and

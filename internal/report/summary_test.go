@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 func TestSummaryCellEscaping(t *testing.T) {

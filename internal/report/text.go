@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 // Text writes one `file:line:col: severity: message [rule]` line per finding (the form

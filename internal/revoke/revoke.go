@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-github/v92/github"
 
-	"github.com/octo-sts-action/octo-sts/internal/sts"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // DefaultAPIURL is GitHub.com's REST root, used when GITHUB_API_URL is not set.
@@ -65,7 +65,7 @@ func Revoke(ctx context.Context, o Options) (Outcome, error) {
 		hc = &c
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	opts := []github.ClientOptionsFunc{github.WithAuthToken(o.Token), github.WithURLs(&base, &base), github.WithUserAgent("octo-sts-action"), github.WithHTTPClient(hc)}
+	opts := []github.ClientOptionsFunc{github.WithAuthToken(o.Token), github.WithURLs(&base, &base), github.WithUserAgent("octo-sts/action"), github.WithHTTPClient(hc)}
 	client, err := github.NewClient(opts...)
 	if err != nil {
 		return Failed, fmt.Errorf("creating GitHub client: %w", err)

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/revoke"
-	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
+	"github.com/octo-sts/action/internal/revoke"
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 func api(t *testing.T) *ststest.GitHubAPI {

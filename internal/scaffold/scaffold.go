@@ -16,9 +16,9 @@ const (
 	// Issuer is GitHub Actions' OIDC issuer on github.com.
 	Issuer = "https://token.actions.githubusercontent.com"
 	// SchemaModeline makes YAML-aware editors validate the policy against this project's schema.
-	SchemaModeline = "# yaml-language-server: $schema=https://raw.githubusercontent.com/octo-sts-action/octo-sts/main/schema/trust-policy.schema.json"
+	SchemaModeline = "# yaml-language-server: $schema=https://raw.githubusercontent.com/octo-sts/action/main/schema/trust-policy.schema.json"
 	// DefaultReusableRef is where the reusable workflows live unless --reusable-ref says otherwise.
-	DefaultReusableRef = "octo-sts-action/octo-sts@v1"
+	DefaultReusableRef = "octo-sts/action@v1"
 	// DefaultBranch is the branch scheduled workflows run on unless told otherwise.
 	DefaultBranch = "main"
 	// RenovateIdentity is the policy name the Renovate set-up uses by default.

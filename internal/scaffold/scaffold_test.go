@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/octo-sts-action/octo-sts/internal/lint"
+	"github.com/octo-sts/action/internal/lint"
 )
 
 func TestValidateRepo(t *testing.T) {
@@ -73,10 +73,10 @@ func TestWorkflowRef(t *testing.T) {
 		in, uses, pattern string
 		match, noMatch    []string
 	}{
-		{"octo-sts-action/octo-sts@v1", "v1",
-			`octo-sts-action/octo-sts/\.github/workflows/renovate\.yaml@refs/(?:heads|tags)/v1`,
-			[]string{"octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/tags/v1"},
-			[]string{"octo-sts-action/octo-sts/.github/workflows/renovate.yaml@refs/tags/v11", "octo-sts-action/octo-sts/.github/workflows/renovate.yaml@v1"}},
+		{"octo-sts/action@v1", "v1",
+			`octo-sts/action/\.github/workflows/renovate\.yaml@refs/(?:heads|tags)/v1`,
+			[]string{"octo-sts/action/.github/workflows/renovate.yaml@refs/tags/v1"},
+			[]string{"octo-sts/action/.github/workflows/renovate.yaml@refs/tags/v11", "octo-sts/action/.github/workflows/renovate.yaml@v1"}},
 		{"o/r@refs/tags/v1.2.3", "v1.2.3", `o/r/\.github/workflows/renovate\.yaml@refs/tags/v1\.2\.3`,
 			[]string{"o/r/.github/workflows/renovate.yaml@refs/tags/v1.2.3"},
 			[]string{"o/r/.github/workflows/renovate.yaml@refs/tags/v1x2x3"}},

@@ -78,7 +78,7 @@ type WorkflowRef struct {
 	Ref  string // as given: a branch or tag name, refs/heads/…, refs/tags/… or a 40-hex commit SHA
 }
 
-// ParseWorkflowRef parses OWNER/REPO@REF (e.g. octo-sts-action/octo-sts@v1) with errors that name
+// ParseWorkflowRef parses OWNER/REPO@REF (e.g. octo-sts/action@v1) with errors that name
 // flag and the fix.
 func ParseWorkflowRef(flag, s string) (WorkflowRef, error) {
 	repo, ref, ok := strings.Cut(s, "@")

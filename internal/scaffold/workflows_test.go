@@ -19,7 +19,7 @@ var pinnedUses = regexp.MustCompile(`^uses: [A-Za-z0-9-]+/[A-Za-z0-9._/-]+@[0-9a
 
 // ownUses is this project's own action or reusable workflows, which are moved by the release
 // workflow (docs/releasing.md) and so use a version tag, and local references.
-var ownUses = regexp.MustCompile(`^uses: (\./.*|octo-sts-action/octo-sts(/\.github/workflows/[a-z-]+\.yaml)?@v[0-9]+(\.[0-9]+\.[0-9]+)?)$`)
+var ownUses = regexp.MustCompile(`^uses: (\./.*|octo-sts/action(/\.github/workflows/[a-z-]+\.yaml)?@v[0-9]+(\.[0-9]+\.[0-9]+)?)$`)
 
 type workflowFile struct {
 	Permissions yaml.Node `yaml:"permissions"`
@@ -190,7 +190,7 @@ func TestCallersGrantWhatReusableWorkflowsRequest(t *testing.T) {
 		lines := strings.Split(string(data), "\n")
 		found := false
 		for i, l := range lines {
-			if !strings.Contains(l, "uses: octo-sts-action/octo-sts/.github/workflows/lint-trust-policies.yaml@") || i+1 >= len(lines) {
+			if !strings.Contains(l, "uses: octo-sts/action/.github/workflows/lint-trust-policies.yaml@") || i+1 >= len(lines) {
 				continue
 			}
 			var job struct {

@@ -252,7 +252,7 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 	hreq.Header.Set("Accept", "application/json")
 	ua := c.UserAgent
 	if ua == "" {
-		ua = "octo-sts-action"
+		ua = "octo-sts/action"
 	}
 	hreq.Header.Set("User-Agent", ua)
 

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/octo-sts-action/octo-sts/internal/idtoken"
-	"github.com/octo-sts-action/octo-sts/internal/sts"
-	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
+	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/sts"
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 type fixture struct {

@@ -18,8 +18,8 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/octo-sts-action/octo-sts/internal/secret"
-	"github.com/octo-sts-action/octo-sts/internal/sts/ststest"
+	"github.com/octo-sts/action/internal/secret"
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 func main() {

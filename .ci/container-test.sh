@@ -180,7 +180,7 @@ check "export-env wrote GH_TOKEN to GITHUB_ENV" test "$(value_of "$job/file_comm
 check "state holds phase=main" test "$(value_of "$job/file_commands/save_state" phase)" = main
 check "JWT masked" grep -q '^::add-mask::ey' "$job/main.stdout"
 check "token masked" grep -q -x -F "::add-mask::$GH_TOKEN" "$job/main.stdout"
-check "claims printed in a group" grep -q '^::group::OIDC token claims' "$job/main.stdout"
+check "claims printed in a group" grep -q '^::group::OIDC Token Claims' "$job/main.stdout"
 check "token hash and summary line printed" grep -q "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
 check "step summary written" grep -q "$GH_TOKEN_HASH" "$job/file_commands/step_summary"
 check "one ID token, one exchange" test "$(wc -l <"$work/fakes/jwt.log")" -eq 1

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/octo-sts/action/internal/check"
+	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/policy"
 )
 
@@ -34,6 +35,10 @@ flags:
 `
 
 func runCheck(ctx context.Context, args []string, sio IO) int {
+	// Reports quote the policy and the token's claims: never let them command the runner.
+	stderr := logsafe.NewWriter(sio.Stderr)
+	defer stderr.Flush()
+	sio.Stderr = stderr
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
@@ -80,6 +85,11 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	}
 	if *format != "text" && *format != "json" {
 		return usage(fmt.Sprintf("--format %q: use text or json", *format))
+	}
+	if *format == "text" {
+		stdout := logsafe.NewWriter(sio.Stdout) // JSON is neutralised by its encoder instead
+		defer stdout.Flush()
+		sio.Stdout = stdout
 	}
 	if *domain == "" {
 		return usage("--domain is empty; the hosted service is " + check.DefaultDomain)

@@ -16,6 +16,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
 )
@@ -125,6 +126,10 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 
 // runLint is `octo-sts lint`; it returns ExitOK, ExitFindings, ExitUsage or ExitInternal.
 func runLint(_ context.Context, args []string, io IO) int {
+	// Error messages quote paths from the tree under review; the report formats neutralise their own.
+	stderr := logsafe.NewWriter(io.Stderr)
+	defer stderr.Flush()
+	io.Stderr = stderr
 	f, err := parseLintFlags(args, io.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(io.Stdout, lintUsage)

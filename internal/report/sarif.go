@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"net/url"
 	"slices"
@@ -155,10 +154,7 @@ func SARIF(w io.Writer, fs []lint.Finding, o Options) error {
 			Results:    results,
 		}},
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return encodeJSON(w, doc, true)
 }
 
 // sarifRules describes every registered rule in registry order, then (sorted) any rule IDs the

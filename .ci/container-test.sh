@@ -46,7 +46,10 @@ if $offline; then
 else
   command -v docker >/dev/null || { echo "container test: needs Docker (no docker command found)" >&2; exit 1; }
   docker info >/dev/null 2>&1 || { echo "container test: the Docker engine is not running (docker info failed)" >&2; exit 1; }
-  if ! DOCKER_BUILDKIT=1 docker build -t "$image" "$root"; then
+  # buildx (with --load, whatever its driver) where installed, else the engine's BuildKit.
+  build=(env DOCKER_BUILDKIT=1 docker build)
+  docker buildx version >/dev/null 2>&1 && build=(docker buildx build --load)
+  if ! "${build[@]}" -t "$image" "$root"; then
     echo "container test: docker build failed. Without $tools/build-image the build pulls" >&2
     echo "  $build_ref and $runtime_ref" >&2
     echo "  from their registries: check registry access (proxy, docker login, rate limits), or run" >&2

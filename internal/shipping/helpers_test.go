@@ -196,7 +196,7 @@ func (j *job) path(name string) string { return filepath.Join(j.dir, name) }
 
 // runnerEnv is the environment the runner sets for any action step of a push to main.
 func (j *job) runnerEnv(f *fakes) []string {
-	return []string{
+	env := []string{
 		"GITHUB_ACTIONS=true", "CI=true",
 		"HOME=" + j.dir, "PATH=" + os.Getenv("PATH"),
 		"GITHUB_WORKSPACE=" + j.path("workspace"),
@@ -208,6 +208,10 @@ func (j *job) runnerEnv(f *fakes) []string {
 		"ACTIONS_ID_TOKEN_REQUEST_TOKEN=" + f.id.RequestToken,
 		"SSL_CERT_FILE=" + f.ca,
 	}
+	if runtime.GOOS == "windows" {
+		env = append(env, "SystemRoot="+os.Getenv("SystemRoot")) // Windows processes need it
+	}
+	return env
 }
 
 // fileCommands parses a GITHUB_OUTPUT/GITHUB_STATE/GITHUB_ENV file (heredoc entries only: the

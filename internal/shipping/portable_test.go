@@ -167,9 +167,6 @@ func portableEnv(t *testing.T, j *job, f *fakes, rel *releaseServer, proxy strin
 	if proxy != "" {
 		env = append(env, "HTTPS_PROXY="+proxy, "NO_PROXY=")
 	}
-	if runtime.GOOS == "windows" {
-		env = append(env, "SystemRoot="+os.Getenv("SystemRoot"))
-	}
 	return env
 }
 

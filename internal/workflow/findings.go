@@ -31,7 +31,11 @@ func Findings(rs []StepResult) []lint.Finding {
 		}
 		switch s.Outcome() {
 		case NoIDToken:
-			at(s.GrantPos, RuleIDToken, lint.SevError, "job %q runs %s but does not grant `permissions: id-token: write`, so it cannot request an OIDC token; add it to the job's permissions", s.Job.ID, s.Step.Uses)
+			p := s.GrantPos
+			if p.Line == 0 {
+				p = s.Job.Pos
+			}
+			at(p, RuleIDToken, lint.SevError, "job %q runs %s but does not grant `permissions: id-token: write`, so it cannot request an OIDC token; add it to the job's permissions", s.Job.ID, s.Step.Uses)
 			continue
 		case NoPolicy:
 			at(s.Step.Identity.Pos, RulePolicyMissing, lint.SevError, "identity %q: %s, so every exchange fails with 404; create the policy or fix the identity", s.Identity, s.Problem)

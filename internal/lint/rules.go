@@ -10,7 +10,7 @@ import (
 type Rule struct {
 	ID        string
 	Severity  Severity
-	Class     Class // filled from ruleClasses
+	Class     Class  // filled from ruleClasses
 	Summary   string // one line, used as the SARIF short description
 	Rationale string // why it matters
 	Fix       string // what to do

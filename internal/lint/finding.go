@@ -39,6 +39,7 @@ type Finding struct {
 	EndColumn int      `json:"end_column"`
 	Rule      string   `json:"rule"`
 	Severity  Severity `json:"severity"`
+	Class     Class    `json:"class"`
 	Message   string   `json:"message"`
 }
 

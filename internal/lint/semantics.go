@@ -112,7 +112,14 @@ const probe = "octo-sts-lint-probe"
 
 // breadth says what an accepted subject-like pattern lets in, by matching probes built from its
 // literal prefix: anything, any repository of an owner, any ref of a repository.
+// maxProbedPattern bounds the advisory probes: matching costs text × program size, and a 1 MB
+// pattern made each probe take seconds. Real patterns are well under a kilobyte.
+const maxProbedPattern = 16 << 10
+
 func breadth(f *file, p pattern) string {
+	if len(p.src) > maxProbedPattern {
+		return ""
+	}
 	re, err := f.anchored(p.src)
 	if err != nil {
 		return ""
@@ -205,16 +212,14 @@ func (f *file) claimName(k string) {
 }
 
 func (f *file) claimKeyNode(key string) *node {
-	_, cp := f.field("claim_pattern")
-	if cp == nil {
+	idx := f.claimIndex()
+	if idx.field == nil {
 		return nil
 	}
-	for _, e := range entries(cp.Node) {
-		if e.key.Value == key {
-			return &node{e.key}
-		}
+	if n, ok := idx.byRaw[key]; ok {
+		return n
 	}
-	return cp
+	return idx.field
 }
 
 // permissionChecks covers write grants to risky subjects and GitHub-level permission names.

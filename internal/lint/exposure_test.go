@@ -15,8 +15,8 @@ import (
 func TestExposureIssueExamples(t *testing.T) {
 	t.Parallel()
 	for src, want := range map[string]string{
-		"issuer_pattern: \"https://.*\"\nsubject: repo:acme/app:ref:refs/heads/main\n":                                 `iss "https://attacker.example"`,
-		"issuer: https://token.actions.githubusercontent.com\nsubject_pattern: \".*:ref:refs/heads/main\"\n":              `sub "repo:attacker/app:ref:refs/heads/main"`,
+		"issuer_pattern: \"https://.*\"\nsubject: repo:acme/app:ref:refs/heads/main\n":                                   `iss "https://attacker.example"`,
+		"issuer: https://token.actions.githubusercontent.com\nsubject_pattern: \".*:ref:refs/heads/main\"\n":             `sub "repo:attacker/app:ref:refs/heads/main"`,
 		"issuer: https://token.actions.githubusercontent.com\nsubject_pattern: \"repo:[^/]+/app:ref:refs/heads/main\"\n": `sub "repo:attacker/app:ref:refs/heads/main"`,
 		"issuer: https://token.actions.githubusercontent.com\nsubject_pattern: \"(?i)repo:acme/app:.*\"\n":               `sub "repo:acme/app:pull_request"`,
 	} {

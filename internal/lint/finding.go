@@ -43,6 +43,10 @@ type Finding struct {
 	Message   string   `json:"message"`
 }
 
+// Refuses reports whether the finding means the server refuses the file: an error that is not an
+// exposure (an exposed policy is accepted by the server, which is the problem).
+func (f Finding) Refuses() bool { return f.Severity == SevError && f.Class != ClassExposed }
+
 // Sort orders findings by file, position, rule and message and drops exact duplicates, so output is
 // stable across runs whatever order rules ran in.
 func Sort(fs []Finding) []Finding {

@@ -27,27 +27,11 @@ init renovate   .github/chainguard/renovate.sts.yaml and .github/workflows/renov
 init policy     .github/chainguard/IDENTITY.sts.yaml: a commented starter policy that gives the
                 default branch of the repository a read-only token.
 
-flags:
-  --repo OWNER/NAME          the repository the policy is for (init policy: default
-                             $GITHUB_REPOSITORY, else the github.com "origin" remote of --dir)
-  --identity NAME            policy name, the file stem under .github/chainguard
-                             (default renovate for init renovate, ci for init policy)
-  --default-branch NAME      the repository's default branch (default main)
-  --reusable-ref OWNER/REPO@REF
-                             init renovate: where the reusable workflow lives
-                             (default ` + scaffold.DefaultReusableRef + `); a tag, branch or commit SHA
-  --dir DIR                  the repository checkout to write into (default .)
-  --force                    overwrite existing files
-
 exit codes: 0 written, 1 refused to overwrite, 2 usage error, 3 internal failure.
 `
 
 // defaultPolicyIdentity is the policy name `init policy` uses without --identity.
 const defaultPolicyIdentity = "ci"
-
-func init() {
-	register("init", "write a trust policy or the Renovate set-up into a repository", runInit)
-}
 
 // initFlags are the parsed command line of `octo-sts init`.
 type initFlags struct {

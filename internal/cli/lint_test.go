@@ -324,7 +324,7 @@ func TestLintGitHubFormatWritesStepSummary(t *testing.T) {
 func TestLintRecognisesOrgPolicyRepoFromGitRemote(t *testing.T) {
 	dir := t.TempDir()
 	for p, data := range map[string]string{
-		".git/config": "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:acme/.github.git\n",
+		".git/config":                        "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:acme/.github.git\n",
 		".github/chainguard/deploy.sts.yaml": "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nrepositories: [app]\npermissions:\n  contents: read\n",
 	} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {

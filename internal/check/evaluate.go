@@ -26,6 +26,7 @@ const (
 	Allow         Verdict = "allow"          // the server would mint a token
 	Deny          Verdict = "deny"           // the server would refuse this token
 	InvalidPolicy Verdict = "invalid-policy" // the server cannot even read the policy (404)
+	Unverified    Verdict = "unverified"     // --verify could not reach the issuer from here: no verdict
 )
 
 // Input is everything one evaluation needs, as plain values so the CLI and the action share it.
@@ -195,7 +196,23 @@ func Evaluate(in Input) (*Report, error) {
 		}
 	}
 	r.Hints = append(r.Hints, hintsFor(in, tp, tok, r)...)
+	settle(in, r)
 	return r, nil
+}
+
+// settle makes the verdict say what the exit code will: a signature that could not be checked
+// from this machine is no verdict at all, and a scope whose owner differs in case from the
+// token's repository_owner is answered 404 by the server however well the claims match.
+func settle(in Input, r *Report) {
+	if v := in.Verification; v != nil && v.Unreachable {
+		r.Verdict, r.Status = Unverified, 0
+		r.Message = "could not verify here: " + v.Reason
+		return
+	}
+	if r.Verdict == Allow && hasHint(r, "scope-owner-case") {
+		r.Verdict, r.Status = Deny, http.StatusNotFound
+		r.Message = "no installation found for the scope's owner (letter case differs from the token's repository_owner)"
+	}
 }
 
 // lintBytes is the linter entry point, a variable so tests can simulate a linter that disagrees.

@@ -188,7 +188,7 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "--policy", pol, "--claims", pol}, "--claims"},
 		{[]string{"check", "--policy", "does-not-exist.sts.yaml", "--claims", claims}, "--policy: open does-not-exist.sts.yaml"},
 		{[]string{"check", "--policy", pol, "--claims", claims, "stray"}, `unexpected argument "stray"`},
-		{[]string{"check", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"check", "--nope"}, "unknown flag --nope"},
 		{[]string{"check", "--policy", pol, "--domain", "", "--claims", claims}, "--domain is empty"},
 	} {
 		code, stdout, stderr := runCLI(t, "", c.args...)

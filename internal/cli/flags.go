@@ -64,7 +64,7 @@ func failUsage(sio IO, name string, err error) int {
 var (
 	reUndefined = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
 	reNeedsArg  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
-	reInvalid   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for flag -+([^:]*): (.*)$`)
+	reInvalid   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]*): (.*)$`)
 )
 
 // flagError rewords the flag package's errors the way every octo-sts message reads.
@@ -85,7 +85,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 			if g, ok := f.Value.(flag.Getter); ok {
 				switch g.Get().(type) {
 				case time.Duration:
-					return usagef(durationMistake("--"+name, value))
+					return usagef("%s", durationMistake("--"+name, value))
 				case bool:
 					return usagef("--%s: %q is not true or false (write --%s or --%s=false)", name, value, name, name)
 				}
@@ -139,7 +139,7 @@ func didYouMean(s string, candidates []string, prefix string) string {
 	best, bestD := "", limit+1
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if d > limit && len(s) >= 3 && strings.HasPrefix(c, s) {
+		if d > limit && min(len(s), len(c)) >= 3 && (strings.HasPrefix(c, s) || strings.HasPrefix(s, c)) {
 			d = limit
 		}
 		if d < bestD {

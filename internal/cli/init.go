@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,6 +26,10 @@ init renovate   .github/chainguard/renovate.sts.yaml and .github/workflows/renov
 init policy     .github/chainguard/IDENTITY.sts.yaml: a commented starter policy that gives the
                 default branch of the repository a read-only token.
 
+With GITHUB_TOKEN (or GH_TOKEN) set and none of --owner-id, --repo-id, --subject-template, the
+repository's IDs and OIDC subject settings are read from GitHub (GITHUB_API_URL on GHES:
+GET /repos/OWNER/NAME/actions/oidc/customization/sub), so the policy matches what GitHub sends.
+
 exit codes: 0 written, 1 refused to overwrite, 2 usage error, 3 internal failure.
 `
 
@@ -42,33 +45,30 @@ type initFlags struct {
 	reusableRef   string
 	dir           string
 	force         bool
+	ownerID       string
+	repoID        string
+	template      string
+	transitional  bool
 }
 
-// parseInitFlags parses `init KIND [flags]`; flags may also come before KIND.
-func parseInitFlags(args []string) (initFlags, error) {
+// parseInitFlags parses `init KIND [flags]` with the shared parser; flags may also come before KIND.
+func parseInitFlags(sio IO, args []string) (initFlags, error) {
 	var f initFlags
-	fset := flag.NewFlagSet("octo-sts init", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	fset.Usage = func() {}
-	fset.StringVar(&f.repo, "repo", "", "")
-	fset.StringVar(&f.identity, "identity", "", "")
-	fset.StringVar(&f.defaultBranch, "default-branch", scaffold.DefaultBranch, "")
-	fset.StringVar(&f.reusableRef, "reusable-ref", "", "")
-	fset.StringVar(&f.dir, "dir", ".", "")
-	fset.BoolVar(&f.force, "force", false, "")
+	fset := flag.NewFlagSet("init", flag.ContinueOnError)
+	fset.StringVar(&f.repo, "repo", "", "the repository the policy is for, `OWNER/NAME` (init policy: default\n$GITHUB_REPOSITORY, else the github.com \"origin\" remote of --dir)")
+	fset.StringVar(&f.identity, "identity", "", "policy `NAME`, the file stem under .github/chainguard (default renovate for\ninit renovate, ci for init policy)")
+	fset.StringVar(&f.defaultBranch, "default-branch", scaffold.DefaultBranch, "the repository's default `BRANCH`")
+	fset.StringVar(&f.reusableRef, "reusable-ref", "", "init renovate: where the reusable workflow lives, `OWNER/REPO@REF` (default\n"+scaffold.DefaultReusableRef+"); a tag, branch or commit SHA")
+	fset.StringVar(&f.dir, "dir", ".", "the repository checkout to write into, a `DIR`")
+	fset.BoolVar(&f.force, "force", false, "overwrite existing files")
+	fset.StringVar(&f.ownerID, "owner-id", "", "the numeric `ID` of the owner; with --repo-id, write the immutable subject\n(repo:OWNER@ID/NAME@ID:...) GitHub sends")
+	fset.StringVar(&f.repoID, "repo-id", "", "the numeric `ID` of the repository (see --owner-id)")
+	fset.StringVar(&f.template, "subject-template", "", "the repository's custom subject claim `KEYS`, e.g. repo,context")
+	fset.BoolVar(&f.transitional, "transitional", false, "accept both the classic and the immutable subject (needs the IDs) while a\nrename, transfer or the switch to immutable subjects is due")
 
-	var positional []string
-	rest := args
-	for {
-		if err := fset.Parse(rest); err != nil {
-			return f, err
-		}
-		rest = fset.Args()
-		if len(rest) == 0 {
-			break
-		}
-		positional = append(positional, rest[0])
-		rest = rest[1:]
+	positional, err := parseFlags(sio, "init", fset, args)
+	if err != nil {
+		return f, err
 	}
 	switch {
 	case len(positional) == 0:
@@ -101,7 +101,7 @@ func parseInitFlags(args []string) (initFlags, error) {
 			return f, errors.New("--reusable-ref only applies to init renovate")
 		}
 	default:
-		return f, fmt.Errorf("unknown kind %q: want renovate or policy", f.kind)
+		return f, fmt.Errorf("unknown kind %q: want renovate or policy%s", f.kind, didYouMean(f.kind, []string{"renovate", "policy"}, ""))
 	}
 	if f.dir == "" {
 		return f, errors.New("--dir is empty: give the repository checkout to write into (e.g. --dir .)")
@@ -111,15 +111,10 @@ func parseInitFlags(args []string) (initFlags, error) {
 
 // runInit is `octo-sts init`; it returns ExitOK, ExitFindings (refused to overwrite), ExitUsage or
 // ExitInternal.
-func runInit(_ context.Context, args []string, io IO) int {
-	f, err := parseInitFlags(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(io.Stdout, initUsage)
-		return ExitOK
-	}
+func runInit(ctx context.Context, args []string, io IO) int {
+	f, err := parseInitFlags(io, args)
 	if err != nil {
-		fmt.Fprintf(io.Stderr, "octo-sts init: %v\nRun 'octo-sts init -h' for usage.\n", err)
-		return ExitUsage
+		return failUsage(io, "init", err)
 	}
 	if info, err := os.Stat(f.dir); err != nil || !info.IsDir() {
 		fmt.Fprintf(io.Stderr, "octo-sts init: --dir %s is not a directory; give the repository checkout to write into\n", f.dir)
@@ -133,7 +128,12 @@ func runInit(_ context.Context, args []string, io IO) int {
 			fmt.Fprintln(io.Stderr, "octo-sts init: --repo is required for init renovate: give the repository Renovate runs on as OWNER/NAME, e.g. --repo acme/app")
 			return ExitUsage
 		}
-		files, err = scaffold.Renovate(scaffold.RenovateOptions{Repo: f.repo, DefaultBranch: f.defaultBranch, Identity: f.identity, ReusableRef: f.reusableRef})
+		subject, serr := initSubject(ctx, f, f.repo, io)
+		if serr != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", serr)
+			return ExitUsage
+		}
+		files, err = scaffold.Renovate(scaffold.RenovateOptions{Repo: f.repo, DefaultBranch: f.defaultBranch, Identity: f.identity, ReusableRef: f.reusableRef, Subject: subject})
 	case "policy":
 		repo := f.repo
 		if repo == "" {
@@ -146,7 +146,12 @@ func runInit(_ context.Context, args []string, io IO) int {
 			fmt.Fprintf(io.Stderr, "octo-sts init: --repo is required here: %s has no github.com \"origin\" remote and GITHUB_REPOSITORY is unset; give the repository as OWNER/NAME, e.g. --repo acme/app\n", f.dir)
 			return ExitUsage
 		}
-		files, err = scaffold.Policy(scaffold.PolicyOptions{Repo: repo, Identity: f.identity, DefaultBranch: f.defaultBranch})
+		subject, serr := initSubject(ctx, f, repo, io)
+		if serr != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", serr)
+			return ExitUsage
+		}
+		files, err = scaffold.Policy(scaffold.PolicyOptions{Repo: repo, Identity: f.identity, DefaultBranch: f.defaultBranch, Subject: subject})
 	}
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", err)

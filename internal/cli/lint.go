@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -150,6 +149,10 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	}
 	if root == "" {
 		root = "."
+	}
+	if f.repository == "" {
+		// The org policy repository parses files differently: recognise it from the checkout too.
+		f.repository = originRepo(root)
 	}
 	var stdinData []byte
 	var onDisk []string

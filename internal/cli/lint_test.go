@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -162,18 +163,18 @@ func TestParseLintFlags(t *testing.T) {
 				t.Errorf("kind = %q", f.kind)
 			}
 		}},
-		{name: "bad kind", args: []string{"--kind", "policy"}, wantErr: `invalid value "policy" for --kind: want one of auto, repo, org, issuers`},
-		{name: "bad format", args: []string{"--format", "JSON"}, wantErr: `invalid value "JSON" for --format: want one of text, json, github, sarif`},
-		{name: "bad fail-on", args: []string{"--fail-on", "info"}, wantErr: `invalid value "info" for --fail-on: want one of error, warning, notice`},
-		{name: "bad repository", args: []string{"--repository", "acme"}, wantErr: `invalid value "acme" for --repository: want OWNER/NAME`},
-		{name: "repository with extra slash", args: []string{"--repository", "acme/a/b"}, wantErr: `--repository: want OWNER/NAME`},
-		{name: "bad org policy repo", args: []string{"--org-policy-repo", "acme/.github"}, wantErr: `--org-policy-repo: want a bare repository name`},
-		{name: "missing value", args: []string{"--format"}, wantErr: "flag needs an argument: -format"},
-		{name: "unknown flag after path", args: []string{"dir", "--strict"}, wantErr: "flag provided but not defined: -strict"},
+		{name: "bad kind", args: []string{"--kind", "policy"}, wantErr: `--kind "policy": want one of auto, repo, org, issuers`},
+		{name: "bad format", args: []string{"--format", "JSON"}, wantErr: `--format "JSON": want one of text, json, github, sarif; did you mean json?`},
+		{name: "bad fail-on", args: []string{"--fail-on", "info"}, wantErr: `--fail-on "info": want one of error, warning, notice, never`},
+		{name: "bad repository", args: []string{"--repository", "acme"}, wantErr: `--repository "acme": want OWNER/NAME`},
+		{name: "repository with extra slash", args: []string{"--repository", "acme/a/b"}, wantErr: `--repository "acme/a/b": want OWNER/NAME`},
+		{name: "bad org policy repo", args: []string{"--org-policy-repo", "acme/.github"}, wantErr: `--org-policy-repo "acme/.github": want a bare repository name`},
+		{name: "missing value", args: []string{"--format"}, wantErr: "--format needs a value"},
+		{name: "unknown flag after path", args: []string{"dir", "--strict"}, wantErr: "unknown flag --strict"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := parseLintFlags(c.args, env)
+			f, err := parseLintFlags(IO{Stdout: io.Discard, Getenv: env}, c.args)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -195,7 +196,7 @@ func TestLintHelp(t *testing.T) {
 		if r.code != ExitOK || !strings.HasPrefix(r.stdout, "usage: octo-sts lint") || r.stderr != "" {
 			t.Errorf("%s: code %d, stdout %q, stderr %q", arg, r.code, r.stdout, r.stderr)
 		}
-		for _, want := range []string{"--kind auto|repo|org|issuers", "--fail-on error|warning|notice", "--output FILE", "exit codes: 0"} {
+		for _, want := range []string{"--kind auto|repo|org|issuers", "--fail-on error|warning|notice|never", "--output FILE", "exit codes: 0"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("usage lacks %q", want)
 			}
@@ -315,5 +316,27 @@ func TestLintGitHubFormatWritesStepSummary(t *testing.T) {
 	runLintIn(t, dir, map[string]string{"GITHUB_STEP_SUMMARY": summary2}, "--format", "text")
 	if _, err := os.Stat(summary2); !os.IsNotExist(err) {
 		t.Errorf("text format wrote a step summary (stat err %v)", err)
+	}
+}
+
+// TestLintRecognisesOrgPolicyRepoFromGitRemote: in a checkout of acme/.github (seen from its
+// origin remote), `repositories` is valid, and lint must not advise removing it (that would give
+// the token every repository).
+func TestLintRecognisesOrgPolicyRepoFromGitRemote(t *testing.T) {
+	dir := t.TempDir()
+	for p, data := range map[string]string{
+		".git/config":                        "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:acme/.github.git\n",
+		".github/chainguard/deploy.sts.yaml": "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nrepositories: [app]\npermissions:\n  contents: read\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runLintIn(t, dir, nil)
+	if r.code != ExitOK || strings.Contains(r.stdout, "repositories-not-allowed") {
+		t.Errorf("exit %d, want 0 with no repositories-not-allowed:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

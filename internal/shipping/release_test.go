@@ -173,3 +173,14 @@ func runIn(t *testing.T, dir string, env []string, name string, args ...string) 
 	}
 	return 0, string(out)
 }
+
+// TestReleasePolicyLintsClean: the trust policy that grants the release its push token passes
+// our own linter with no error or warning, workflow cross-check included.
+func TestReleasePolicyLintsClean(t *testing.T) {
+	root := repoRoot(t)
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	code, out := runIn(t, root, env, binary(t), "lint", "--repository", "octo-sts/action", "--fail-on", "warning", ".github/chainguard/release.sts.yaml")
+	if code != 0 {
+		t.Fatalf("octo-sts lint exited %d:\n%s", code, out)
+	}
+}

@@ -64,7 +64,7 @@ func failUsage(sio IO, name string, err error) int {
 var (
 	reUndefined = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
 	reNeedsArg  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
-	reInvalid   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]*): (.*)$`)
+	reInvalid   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*?)" for (?:flag )?-+([^:\s]*): (.*)$`)
 )
 
 // flagError rewords the flag package's errors the way every octo-sts message reads.
@@ -90,6 +90,9 @@ func flagError(fs *flag.FlagSet, err error) error {
 					return usagef("--%s: %q is not true or false (write --%s or --%s=false)", name, value, name, name)
 				}
 			}
+		}
+		if strings.Contains(m[3], "--"+name) { // the flag's own check already names it
+			return usagef("%s", m[3])
 		}
 		return usagef("--%s: %q: %s", name, value, m[3])
 	}

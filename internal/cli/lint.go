@@ -32,6 +32,8 @@ Lint Octo STS trust policies (.github/chainguard/*.sts.yaml) and the org issuer 
 PATHs, lint finds the repository root from the working directory (like actionlint: the nearest
 directory up with .git or .github/chainguard) and lints its .github/chainguard. Flags may come
 before or after PATHs.
+In a policy file, "# octo-sts: ignore RULE reason" drops warnings and notices of RULE on its
+line, or in the whole file on a line of its own; errors can only be dropped with --ignore.
 
 exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, 3 internal failure.
 `
@@ -48,6 +50,7 @@ type lintFlags struct {
 	workflows     bool
 	color         string
 	stdinName     string
+	ignore        []string
 	paths         []string
 }
 
@@ -75,6 +78,16 @@ func parseLintFlags(sio IO, args []string) (lintFlags, error) {
 	fset.BoolVar(&f.workflows, "workflows", true, "cross-check .github/workflows against the policies (--workflows=false to skip):\nid-token: write, the policy file, and whether any trigger gets a token; policies of\nother repositories are read with GITHUB_TOKEN when it is set")
 	fset.StringVar(&f.color, "color", "auto", "colour the text format: `auto|always|never` (auto: on a terminal unless NO_COLOR is set)")
 	fset.StringVar(&f.stdinName, "stdin-filename", "", "the `PATH` a policy read from stdin (-) is reported as (default .github/chainguard/stdin.sts.yaml)")
+	fset.Func("ignore", "drop every finding of these rules, `RULE[,RULE]` (repeatable)", func(v string) error {
+		for _, id := range strings.Split(v, ",") {
+			id = strings.TrimSpace(id)
+			if lint.RuleByID(id) == nil {
+				return fmt.Errorf("unknown rule %q for --ignore: see docs/rules.md for the rule IDs", id)
+			}
+			f.ignore = append(f.ignore, id)
+		}
+		return nil
+	})
 
 	paths, err := parseFlags(sio, "lint", fset, args)
 	if err != nil {
@@ -171,7 +184,7 @@ func runLint(ctx context.Context, args []string, io IO) int {
 		onDisk = append(onDisk, p)
 	}
 
-	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository}
+	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore}
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}

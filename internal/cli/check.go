@@ -29,7 +29,11 @@ const checkUsage = `usage:
 Evaluates the token against the trust policy in the Octo STS server's order and prints every
 field's result, the verdict and the exact message the server would return.
 
-Exit codes: 0 allowed, 1 denied, 2 usage, 3 internal error, 4 the policy itself is invalid.
+With --server all (the default) the policy is evaluated as both server generations would; when
+they disagree both answers are printed and the exit code is the worse one's.
+
+Exit codes: 0 allowed, 1 denied (or the verdict depends on the server's App configuration),
+2 usage, 3 internal error, 4 the policy itself is invalid.
 
 flags:
 `
@@ -58,6 +62,8 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		ownerID    = fs.String("owner-id", "", "with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
 		repoID     = fs.String("repo-id", "", "see --owner-id")
 		jobRef     = fs.String("job-workflow-ref", "", "job_workflow_ref of the simulated reusable workflow")
+		server     = fs.String("server", "all", "server generation: legacy (2026-08-21), current (after 2026-09-21) or all")
+		orgRepo    = fs.String("org-policy-repo", policy.DefaultOrgPolicyRepo, "the server's ORG_POLICY_REPO: the repository an owner-only scope reads")
 	)
 	usage := func(msg string) int {
 		if msg != "" {
@@ -94,6 +100,13 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if *domain == "" {
 		return usage("--domain is empty; the hosted service is " + check.DefaultDomain)
 	}
+	gens, err := policy.ParseGenerations(*server)
+	if err != nil {
+		return usage("--server: " + err.Error())
+	}
+	if *orgRepo == "" || strings.ContainsAny(*orgRepo, "/ ") {
+		return usage(fmt.Sprintf("--org-policy-repo %q: want a bare repository name such as .github", *orgRepo))
+	}
 	if *simulate {
 		if *claimsPath != "" || *tokenArg != "" || *verify {
 			return usage("--simulate builds its own tokens; drop --claims, --token and --verify")
@@ -123,10 +136,13 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if sc == "" && *simulate {
 		sc = *repo
 	}
-	kind := check.KindForScope(sc)
+	kind := policy.KindRepo
+	if sc != "" {
+		kind = policy.ResolveScope(sc, *orgRepo).Kind
+	}
 	in := check.Input{
 		PolicyPath: *policyPath, Policy: data, Kind: kind, Identity: *identity,
-		Scope: sc, Domain: *domain, Repository: repoForLint(sc, kind),
+		Scope: sc, OrgPolicyRepo: *orgRepo, Domain: *domain, Repository: repoForLint(sc, *orgRepo), Server: gens,
 	}
 
 	if *simulate {
@@ -210,13 +226,9 @@ func emit(sio IO, format string, r *check.Report) int {
 }
 
 // repoForLint names the repository holding the policy, so the linter parses it as the server will.
-func repoForLint(scope string, kind policy.Kind) string {
-	owner, repo, ok := strings.Cut(scope, "/")
-	switch {
-	case kind == policy.KindOrg && !ok:
-		return scope + "/" + policy.DefaultOrgPolicyRepo
-	case ok:
-		return owner + "/" + repo
+func repoForLint(scope, orgPolicyRepo string) string {
+	if scope == "" {
+		return ""
 	}
-	return ""
+	return policy.ResolveScope(scope, orgPolicyRepo).Repository()
 }

@@ -34,6 +34,7 @@ flags:
   --kind auto|repo|org|issuers   how to parse the files (default auto: from the file name and
                                  whether the repository is the org policy repository)
   --org-policy-repo NAME         the server's ORG_POLICY_REPO (default .github)
+  --server legacy|current|all    server generation to judge by (default all: an error when any refuses)
   --repository OWNER/NAME        the repository being linted (default $GITHUB_REPOSITORY)
   --format text|json|github|sarif
                                  output format (default text)
@@ -58,6 +59,7 @@ type lintFlags struct {
 	output        string
 	quiet         bool
 	paths         []string
+	server        []policy.Generation
 }
 
 var (
@@ -75,6 +77,8 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 	fset.Usage = func() {}
 	fset.StringVar(&f.kind, "kind", "auto", "")
 	fset.StringVar(&f.orgPolicyRepo, "org-policy-repo", "", "")
+	var server string
+	fset.StringVar(&server, "server", "all", "")
 	fset.StringVar(&f.repository, "repository", "", "")
 	fset.StringVar(&format, "format", string(report.FormatText), "")
 	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "")
@@ -103,6 +107,9 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 		return f, fmt.Errorf("invalid value %q for --kind: want one of %s", f.kind, strings.Join(lintKinds, ", "))
 	}
 	var err error
+	if f.server, err = policy.ParseGenerations(server); err != nil {
+		return f, fmt.Errorf("invalid value %q for --server: %v", server, err)
+	}
 	if f.format, err = report.ParseFormat(format); err != nil {
 		return f, fmt.Errorf("invalid value %q for --format: want one of %s", format, report.FormatList())
 	}
@@ -161,7 +168,7 @@ func runLint(_ context.Context, args []string, io IO) int {
 	if root == "" {
 		root = "."
 	}
-	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository}
+	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Server: f.server}
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,27 @@ type Options struct {
 	// Repository is "owner/name" of the repository being linted (GITHUB_REPOSITORY); its name
 	// decides whether policies are org policies. Empty means "not the org policy repository".
 	Repository string
+	// Server lists the server generations the file must work on (--server); nil means all: a
+	// finding is an error when any of them refuses the file.
+	Server []policy.Generation
+}
+
+// gens is the generations to judge by, legacy first.
+func (o Options) gens() []policy.Generation {
+	if len(o.Server) == 0 {
+		return policy.Generations
+	}
+	return o.Server
+}
+
+// primary is the generation whose decode the advisory checks read: current when selected, since
+// its fields are a superset of legacy's.
+func (o Options) primary() policy.Generation {
+	g := o.gens()
+	if slices.Contains(g, policy.Current) {
+		return policy.Current
+	}
+	return g[0]
 }
 
 func (o Options) orgPolicyRepo() string {
@@ -193,9 +215,9 @@ func Bytes(p string, data []byte, o Options) []Finding {
 
 // finding constructors keep positions valid (1-based, end never before start).
 func (f *file) add(rule string, n *node, format string, args ...any) {
-	r := ruleByID[rule]
-	if r == nil {
-		panic("lint: unregistered rule " + rule)
+	sev := SevError // an unregistered rule (a port in progress) still fails the file, never panics
+	if r := ruleByID[rule]; r != nil {
+		sev = r.Severity
 	}
 	line, col, eline, ecol := 1, 1, 1, 1
 	if n != nil {
@@ -203,7 +225,7 @@ func (f *file) add(rule string, n *node, format string, args ...any) {
 	}
 	f.findings = append(f.findings, Finding{
 		File: f.path, Line: line, Column: col, EndLine: eline, EndColumn: ecol,
-		Rule: rule, Severity: r.Severity, Message: fmt.Sprintf(format, args...),
+		Rule: rule, Severity: sev, Message: fmt.Sprintf(format, args...),
 	})
 }
 
@@ -219,7 +241,7 @@ func looksLikeAllowlist(data []byte) bool {
 		return false
 	}
 	for _, e := range es {
-		if n, _ := canonical(e.key.Value, issuersFields); n == "" {
+		if n, _ := canonical(e.key.Value, policy.Fields(policy.Legacy, policy.KindIssuers)); n == "" {
 			return false
 		}
 	}

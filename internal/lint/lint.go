@@ -118,16 +118,26 @@ func IsPolicyPath(p string) bool {
 // missing path is an error (exit 3 territory), not a finding.
 func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 	var inputs []Input
+	var refused []Finding
 	read := func(p string) error {
-		data, err := os.ReadFile(p)
+		shown := display(root, p)
+		if link := linkInPath(root, p); link != "" {
+			refused = append(refused, refusedFinding(shown, "not-regular-file", fmt.Sprintf("is reached through the symbolic link %s; lint does not follow links (the server reads the Git tree, never through a link)", display(root, link))))
+			return nil
+		}
+		data, r, err := readPolicyFile(p)
 		if err != nil {
 			return err
 		}
-		inputs = append(inputs, Input{Path: display(root, p), Data: data})
+		if r != nil {
+			refused = append(refused, refusedFinding(shown, r.rule, r.msg))
+			return nil
+		}
+		inputs = append(inputs, Input{Path: shown, Data: data})
 		return nil
 	}
 	for _, p := range paths {
-		info, err := os.Stat(p)
+		info, err := os.Lstat(p)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -137,6 +147,11 @@ func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 			}
 			continue
 		}
+		if link := linkInPath(root, p); link != "" {
+			refused = append(refused, refusedFinding(display(root, p), "not-regular-file", fmt.Sprintf("is reached through the symbolic link %s; lint does not follow links", display(root, link))))
+			continue
+		}
+		// WalkDir never follows links: a linked file or directory arrives as a link entry.
 		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -144,13 +159,18 @@ func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 			if d.IsDir() || !IsPolicyPath(fp) {
 				return nil
 			}
-			return read(fp)
+			return read(fp) // refuses links, FIFOs, devices and oversized files as findings
 		})
 		if err != nil {
 			return nil, 0, err
 		}
 	}
-	return Many(inputs, o), len(inputs), nil
+	return Sort(append(Many(inputs, o), refused...)), len(inputs) + len(refused), nil
+}
+
+// refusedFinding reports a path lint would not read; it is an error so the pull request cannot merge.
+func refusedFinding(p, rule, msg string) Finding {
+	return Finding{File: p, Line: 1, Column: 1, EndLine: 1, EndColumn: 1, Rule: rule, Severity: ruleByID[rule].Severity, Class: ruleByID[rule].Class, Message: p + " " + msg}
 }
 
 // Input is one file to lint: its repo-relative path and contents.
@@ -215,9 +235,10 @@ func Bytes(p string, data []byte, o Options) []Finding {
 
 // finding constructors keep positions valid (1-based, end never before start).
 func (f *file) add(rule string, n *node, format string, args ...any) {
-	sev := SevError // an unregistered rule (a port in progress) still fails the file, never panics
+	// An unregistered rule (a port in progress) still fails the file as refused, never panics.
+	sev, class := SevError, ClassRefused
 	if r := ruleByID[rule]; r != nil {
-		sev = r.Severity
+		sev, class = r.Severity, r.Class
 	}
 	line, col, eline, ecol := 1, 1, 1, 1
 	if n != nil {
@@ -225,7 +246,7 @@ func (f *file) add(rule string, n *node, format string, args ...any) {
 	}
 	f.findings = append(f.findings, Finding{
 		File: f.path, Line: line, Column: col, EndLine: eline, EndColumn: ecol,
-		Rule: rule, Severity: sev, Message: fmt.Sprintf(format, args...),
+		Rule: rule, Severity: sev, Class: class, Message: fmt.Sprintf(format, args...),
 	})
 }
 

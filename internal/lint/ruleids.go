@@ -5,6 +5,10 @@ import "github.com/octo-sts/action/internal/policy"
 // Rule IDs, as constants so code refers to rules by name and a typo does not compile. IDs never
 // change once released; TestRuleIDConstants ties this list to Rules.
 const (
+	RuleNotRegularFile          = "not-regular-file"
+	RuleFileTooLarge            = "file-too-large"
+	RuleYamlAliasBomb           = "yaml-alias-bomb"
+	RuleExposed                 = "exposed"
 	RuleYamlSyntax              = "yaml-syntax"
 	RuleDuplicateKey            = "duplicate-key"
 	RuleUnknownKey              = "unknown-key"

@@ -12,6 +12,7 @@ import (
 type Rule struct {
 	ID        string
 	Severity  Severity
+	Class     Class  // filled from ruleClasses
 	Summary   string // one line, used as the SARIF short description
 	Rationale string // why it matters
 	Fix       string // what to do
@@ -32,6 +33,22 @@ var Rules = []*Rule{
 		Rationale: "The server answers every exchange with 404 \"unable to parse trust policy\" and logs the reason only on its side.",
 		Fix:       "Fix the syntax at the reported line; indent with spaces, never tabs.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: [repo:acme/app:ref:refs/heads/main\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
+	{ID: "not-regular-file", Severity: SevError,
+		Summary:   "A policy path is a symbolic link, a FIFO, a device or another non-regular file, or is reached through a linked directory.",
+		Rationale: "The server reads policies from the Git tree and never through a link; a linter that followed one could hang (/proc/self/fd/1), run out of memory (/dev/zero) or quote files from outside the repository. Lint refuses to read it.",
+		Fix:       "Commit the policy file itself at .github/chainguard/<identity>.sts.yaml.",
+		Bad:       "", Good: ""},
+	{ID: "file-too-large", Severity: SevError,
+		Summary:   "The file is over 1 MB.",
+		Rationale: "GitHub's contents API serves files over 1 MB without their content, so the server answers every exchange with 404 \"unable to read trust policy\". Lint does not read it either.",
+		Fix:       "Shrink the policy: a trust policy is a few lines; merge claim patterns into one regular expression.",
+		Bad:       "", Good: ""},
+	{ID: "yaml-alias-bomb", Severity: SevError,
+		Summary:   "YAML aliases expand the file far beyond its size.",
+		Rationale: "A few kilobytes of nested anchors and aliases expand to gigabytes; the server's YAML-to-JSON conversion would expand them and fall over as well. Lint stops before any decoder expands them.",
+		Fix:       "Write the values out; a trust policy needs no anchors.",
+		Bad:       "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
 	{ID: "duplicate-key", Severity: SevError,
 		Summary:   "A key appears twice in the same mapping.",
@@ -183,6 +200,12 @@ var Rules = []*Rule{
 		Fix:       "Escape literal dots: `token\\.actions\\.githubusercontent\\.com`.",
 		Bad:       "issuer_pattern: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n",
 		Good:      "issuer_pattern: https://token\\.actions\\.githubusercontent\\.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
+	{ID: "exposed", Severity: SevError,
+		Summary:   "An identity outside the policy's owner can satisfy it: the server's own evaluation accepts an attacker's token.",
+		Rationale: "Lint evaluates the compiled policy, as the server does, against tokens an attacker can obtain: GitHub Actions tokens from repositories of other owners (same, similar and forked names), pull_request runs, callers of your reusable workflows, reusable workflows you do not control, and tokens from an issuer the attacker runs when the issuer is a pattern. The message names the identity that gets in. Any write permission makes it an error; read-only exposure is a warning.",
+		Fix:       "Apply the narrowest fix the message names: anchor the owner (repo:acme/app:…), name the issuer exactly, name the branch instead of matching pull requests, or pin claim_pattern repository_owner_id / job_workflow_ref.",
+		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject_pattern: .*:ref:refs/heads/main\npermissions:\n  contents: write\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: write\n"},
 	{ID: "broad-pattern", Severity: SevWarning,
 		Summary:   "A subject or claim pattern admits any subject, any repository or any branch.",
 		Rationale: "`repo:acme/.*` lets every repository of the org, every branch and every pull request get the token.",
@@ -296,6 +319,7 @@ var ruleByID = func() map[string]*Rule {
 			panic("lint: duplicate rule " + r.ID)
 		}
 		m[r.ID] = r
+		r.Class = ruleClasses[r.ID]
 	}
 	return m
 }()

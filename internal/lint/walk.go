@@ -217,6 +217,11 @@ func mayResolve(s string) bool {
 	}
 	switch c := s[0]; {
 	case c >= '0' && c <= '9', c == '+', c == '-', c == '.', c == '~':
+		// Decimal integers render back unchanged; other characters rule out every YAML 1.1
+		// number, so most keys skip the (comparatively slow) YAML parse.
+		if s[0] != '0' && strings.Trim(s, "0123456789") == "" || strings.Trim(s, "0123456789abcdefABCDEFxXoObB_.+-:eEinfINFnaNA") != "" {
+			return false
+		}
 		return true
 	}
 	switch strings.ToLower(s) {

@@ -334,3 +334,15 @@ func sortedKeys[V any](m map[string]V) []string {
 // InvalidTokenMessage is CheckToken's 400 message for a token whose field ("issuer", "subject",
 // "audience") fails oidcvalidate.
 func InvalidTokenMessage(field string) string { return "invalid " + field + " in token" }
+
+// As returns an uncompiled copy of tp judged by generation g, so one decoded policy can be
+// evaluated the way each generation would (legacy ignores app and app_pattern).
+func (tp *TrustPolicy) As(g Generation) *TrustPolicy {
+	c := *tp
+	c.gen, c.isCompiled = g, false
+	c.issuerPattern, c.subjectPattern, c.audiencePattern, c.appPattern, c.claimPattern = nil, nil, nil, nil, nil
+	if g != Current {
+		c.App, c.AppPattern = "", ""
+	}
+	return &c
+}

@@ -29,13 +29,13 @@ type file struct {
 	v3err  error
 	srvErr error // the server's decode error, nil when it decodes
 
-	tp  *policy.TrustPolicy       // repo policy, or the embedded policy of an org policy
+	tp *policy.TrustPolicy // repo policy, or the embedded policy of an org policy
 	// byGen holds tp compiled per selected generation (nil until compiled(); empty if one fails).
 	byGen map[policy.Generation]*policy.TrustPolicy
-	res map[string]*regexp.Regexp // compiled anchored patterns, so each is compiled once
-	pm  map[string]string         // decoded permissions, name → level
-	org *policy.OrgTrustPolicy
-	iss *policy.OrgTrustedIssuers
+	res   map[string]*regexp.Regexp // compiled anchored patterns, so each is compiled once
+	pm    map[string]string         // decoded permissions, name → level
+	org   *policy.OrgTrustPolicy
+	iss   *policy.OrgTrustedIssuers
 
 	claims *claimIdx // claim_pattern keys → nodes, built on first use
 }

@@ -24,15 +24,23 @@ func init() {
 
 const checkUsage = `usage:
   octo-sts check --policy FILE (--claims FILE.json | --token JWT|@file|@-) [flags]
-  octo-sts check --policy FILE --repo owner/repo --simulate [flags]
+  octo-sts check --policy FILE --repo owner/repo --simulate [--workflow FILE] [flags]
+  octo-sts check --workflow FILE [--job ID] [--policy FILE] [--repo owner/repo] [flags]
 
 Evaluates the token against the trust policy in the Octo STS server's order and prints every
 field's result, the verdict and the exact message the server would return.
 
+--workflow simulates every trigger of that workflow (each push branch and tag filter, pull
+requests, dispatch, schedule, environments, reusable-workflow callers) for each octo-sts/action
+step, against the policy each step names (or --policy), and shows whether it gets a token.
+--simulate without --workflow assumes a typical workflow (push, tag, pull_request, environment,
+reusable workflow) and says so.
+
 With --server all (the default) the policy is evaluated as both server generations would; when
 they disagree both answers are printed and the exit code is the worse one's.
 
-Exit codes: 0 allowed, 1 denied (or the verdict depends on the server's App configuration),
+Exit codes: 0 allowed, 1 denied (with --simulate or --workflow: no simulated run gets a token;
+a verdict that depends on the server's App configuration also exits 1),
 2 usage, 3 internal error, 4 the policy itself is invalid.
 
 flags:
@@ -63,7 +71,10 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		repoID     = fs.String("repo-id", "", "see --owner-id")
 		jobRef     = fs.String("job-workflow-ref", "", "job_workflow_ref of the simulated reusable workflow")
 		server     = fs.String("server", "all", "server generation: legacy (2026-08-21), current (after 2026-09-21) or all")
-		orgRepo    = fs.String("org-policy-repo", policy.DefaultOrgPolicyRepo, "the server's ORG_POLICY_REPO: the repository an owner-only scope reads")
+		wfFile     = fs.String("workflow", "", "simulate the runs of this workflow file's octo-sts/action steps")
+		jobID      = fs.String("job", "", "with --workflow: only this job")
+		template   = fs.String("subject-template", "", "with --workflow: the repository's custom subject claim keys, e.g. repo,context,job_workflow_ref")
+		orgRepo    = fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO, the repository an owner-only scope reads (default .github)")
 	)
 	usage := func(msg string) int {
 		if msg != "" {
@@ -86,6 +97,27 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if fs.NArg() > 0 {
 		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", fs.Arg(0)))
 	}
+	if *jobID != "" && *wfFile == "" {
+		return usage("--job needs --workflow FILE")
+	}
+	if *template != "" && *wfFile == "" {
+		return usage("--subject-template needs --workflow FILE")
+	}
+	if *wfFile != "" {
+		if *claimsPath != "" || *tokenArg != "" || *verify {
+			return usage("--workflow builds its own tokens; drop --claims, --token and --verify")
+		}
+		if *format != "text" && *format != "json" {
+			return usage(fmt.Sprintf("--format %q: use text or json", *format))
+		}
+		if *format == "text" {
+			stdout := logsafe.NewWriter(sio.Stdout)
+			defer stdout.Flush()
+			sio.Stdout = stdout
+		}
+		return runWorkflowCheck(ctx, workflowCheck{file: *wfFile, job: *jobID, repo: *repo, policyPath: *policyPath,
+			ownerID: *ownerID, repoID: *repoID, template: *template, format: *format, orgPolicyRepo: *orgRepo}, sio)
+	}
 	if *policyPath == "" {
 		return usage("--policy is required: the trust policy file to check against")
 	}
@@ -104,7 +136,7 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if err != nil {
 		return usage("--server: " + err.Error())
 	}
-	if *orgRepo == "" || strings.ContainsAny(*orgRepo, "/ ") {
+	if strings.ContainsAny(*orgRepo, "/ ") {
 		return usage(fmt.Sprintf("--org-policy-repo %q: want a bare repository name such as .github", *orgRepo))
 	}
 	if *simulate {
@@ -160,12 +192,15 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 			if err := check.RenderSimulationJSON(sio.Stdout, rs); err != nil {
 				return ExitInternal
 			}
-			return ExitOK
-		}
-		if err := check.RenderSimulation(sio.Stdout, *policyPath, rs); err != nil {
+		} else if err := check.RenderSimulation(sio.Stdout, *policyPath, rs); err != nil {
 			return ExitInternal
 		}
-		return ExitOK
+		for _, r := range rs {
+			if r.Verdict == check.Allow {
+				return ExitOK
+			}
+		}
+		return ExitFindings
 	}
 
 	var raw string

@@ -41,6 +41,10 @@ flags:
   --fail-on error|warning|notice exit 1 when a finding is at least this severe (default error)
   --output FILE                  write the report to FILE instead of standard output
   --quiet                        text format: omit the closing "N errors, ..." line
+  --workflows=false              do not cross-check .github/workflows against the policies (by
+                                 default every octo-sts/action step is checked: id-token: write,
+                                 the policy file, and whether any trigger gets a token; policies of
+                                 other repositories are read with GITHUB_TOKEN when it is set)
 
 exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, 3 internal failure.
 `
@@ -58,6 +62,7 @@ type lintFlags struct {
 	failOn        lint.Severity
 	output        string
 	quiet         bool
+	workflows     bool
 	paths         []string
 	server        []policy.Generation
 }
@@ -84,6 +89,7 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "")
 	fset.StringVar(&f.output, "output", "", "")
 	fset.BoolVar(&f.quiet, "quiet", false, "")
+	fset.BoolVar(&f.workflows, "workflows", true, "")
 
 	rest := args
 	for {
@@ -132,7 +138,7 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 }
 
 // runLint is `octo-sts lint`; it returns ExitOK, ExitFindings, ExitUsage or ExitInternal.
-func runLint(_ context.Context, args []string, io IO) int {
+func runLint(ctx context.Context, args []string, io IO) int {
 	// Error messages quote paths from the tree under review; the report formats neutralise their own.
 	stderr := logsafe.NewWriter(io.Stderr)
 	defer stderr.Flush()
@@ -176,6 +182,9 @@ func runLint(_ context.Context, args []string, io IO) int {
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
 		return ExitInternal
+	}
+	if f.workflows && f.repository != "" {
+		findings = lint.Sort(append(findings, crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)...))
 	}
 	if files == 0 {
 		fmt.Fprintf(io.Stderr, "octo-sts lint: %v under %s (looked for *.sts.yaml and %s); pass the policy files or directories to lint\n",

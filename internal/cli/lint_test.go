@@ -69,6 +69,8 @@ func TestLintGolden(t *testing.T) {
 		{"no-policy-files", "nofiles", nil, nil},
 		{"bad-format", "repo", nil, []string{"--format", "xml"}},
 		{"unknown-flag", "repo", nil, []string{"--strict"}},
+		{"workflows", "workflows", map[string]string{"GITHUB_REPOSITORY": "acme/app"}, nil},
+		{"workflows-off", "workflows", map[string]string{"GITHUB_REPOSITORY": "acme/app"}, []string{"--workflows=false"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package shipping
 
 import (
 	"bytes"
+	"context"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -42,7 +44,7 @@ func binary(t testing.TB) string {
 		if binErr != nil {
 			return
 		}
-		binPath = filepath.Join(binDir, "octo-sts")
+		binPath = filepath.Join(binDir, "octo-sts"+exeSuffix)
 		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/octo-sts")
 		cmd.Dir = repoRoot(t)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -72,6 +74,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// exeSuffix is the executable file extension of this OS.
+var exeSuffix = map[bool]string{true: ".exe"}[runtime.GOOS == "windows"]
 
 // fakes are the three loopback services of an exchange, plus the STS CA as a PEM file so a
 // separate process trusts the TLS fake through SSL_CERT_FILE.
@@ -191,7 +196,7 @@ func (j *job) path(name string) string { return filepath.Join(j.dir, name) }
 
 // runnerEnv is the environment the runner sets for any action step of a push to main.
 func (j *job) runnerEnv(f *fakes) []string {
-	return []string{
+	env := []string{
 		"GITHUB_ACTIONS=true", "CI=true",
 		"HOME=" + j.dir, "PATH=" + os.Getenv("PATH"),
 		"GITHUB_WORKSPACE=" + j.path("workspace"),
@@ -203,6 +208,10 @@ func (j *job) runnerEnv(f *fakes) []string {
 		"ACTIONS_ID_TOKEN_REQUEST_TOKEN=" + f.id.RequestToken,
 		"SSL_CERT_FILE=" + f.ca,
 	}
+	if runtime.GOOS == "windows" {
+		env = append(env, "SystemRoot="+os.Getenv("SystemRoot")) // Windows processes need it
+	}
+	return env
 }
 
 // fileCommands parses a GITHUB_OUTPUT/GITHUB_STATE/GITHUB_ENV file (heredoc entries only: the
@@ -238,14 +247,20 @@ func stateEnv(t testing.TB, j *job) []string {
 	return env
 }
 
-// run executes a command with exactly env and returns its exit code and stdout+stderr.
+// run executes a command with exactly env and returns its exit code and stdout+stderr; a
+// command still running after a minute is killed and fails the test.
 func run(t testing.TB, env []string, name string, args ...string) (int, string) {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v did not finish within a minute:\n%s", name, args, out.String())
+	}
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
 			return ee.ExitCode(), out.String()

@@ -174,6 +174,10 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	if root == "" {
 		root = "."
 	}
+	if f.repository == "" {
+		// The org policy repository parses files differently: recognise it from the checkout too.
+		f.repository = originRepo(root)
+	}
 	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Server: f.server}
 	if f.kind == "auto" {
 		opts.Kind = ""

@@ -339,3 +339,23 @@ func TestLintRecognisesOrgPolicyRepoFromGitRemote(t *testing.T) {
 		t.Errorf("exit %d, want 0 with no repositories-not-allowed:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestLintIgnoreFlag(t *testing.T) {
+	dir := t.TempDir()
+	cg := filepath.Join(dir, ".github", "chainguard")
+	if err := os.MkdirAll(cg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cg, "p.sts.yaml"), []byte("issuer: https://token.actions.githubusercontent.com\nsubject_pattern: repo:acme/app:.*\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runLintIn(t, dir, nil, "--fail-on", "warning", "--repository", "acme/app"); r.code != ExitFindings {
+		t.Fatalf("without --ignore: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := runLintIn(t, dir, nil, "--fail-on", "warning", "--repository", "acme/app", "--ignore", "broad-pattern"); r.code != ExitOK {
+		t.Errorf("--ignore broad-pattern: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := runLintIn(t, dir, nil, "--ignore", "no-such-rule"); r.code != ExitUsage || !strings.Contains(r.stderr, `unknown rule "no-such-rule"`) {
+		t.Errorf("--ignore no-such-rule: exit %d\n%s", r.code, r.stderr)
+	}
+}

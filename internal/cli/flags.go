@@ -117,6 +117,9 @@ func printHelp(w io.Writer, name string, fs *flag.FlagSet) {
 		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
 			placeholder = ""
 		}
+		if placeholder == "string" {
+			placeholder = "VALUE"
+		}
 		head := "  --" + f.Name
 		if placeholder != "" {
 			head += " " + placeholder

@@ -52,6 +52,7 @@ type lintFlags struct {
 	stdinName     string
 	ignore        []string
 	paths         []string
+	server        []policy.Generation
 }
 
 var (
@@ -70,6 +71,8 @@ func parseLintFlags(sio IO, args []string) (lintFlags, error) {
 	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fset.StringVar(&f.kind, "kind", "auto", "how to parse the files: `auto|repo|org|issuers` (auto: from the file name and\nwhether the repository is the org policy repository)")
 	fset.StringVar(&f.orgPolicyRepo, "org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME` (default .github)")
+	var server string
+	fset.StringVar(&server, "server", "all", "server generation to judge by: `legacy|current|all` (all: an error when any refuses)")
 	fset.StringVar(&f.repository, "repository", "", "the repository being linted, `OWNER/NAME` (default $GITHUB_REPOSITORY)")
 	fset.StringVar(&format, "format", string(report.FormatText), "output format: `text|json|github|sarif`")
 	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "exit 1 when a finding is at least this severe: `error|warning|notice|never`")
@@ -96,6 +99,9 @@ func parseLintFlags(sio IO, args []string) (lintFlags, error) {
 	f.paths = paths
 	if !slices.Contains(lintKinds, f.kind) {
 		return f, usagef("--kind %q: want one of %s%s", f.kind, strings.Join(lintKinds, ", "), didYouMean(f.kind, lintKinds, ""))
+	}
+	if f.server, err = policy.ParseGenerations(server); err != nil {
+		return f, usagef("--server %q: %v", server, err)
 	}
 	if f.format, err = report.ParseFormat(format); err != nil {
 		return f, usagef("--format %q: want one of %s%s", format, report.FormatList(), didYouMean(format, strings.Split(report.FormatList(), ", "), ""))
@@ -184,7 +190,7 @@ func runLint(ctx context.Context, args []string, io IO) int {
 		onDisk = append(onDisk, p)
 	}
 
-	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore}
+	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore, Server: f.server}
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}

@@ -292,22 +292,23 @@ func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 		}
 	}
 	r.Hints = append(r.Hints, hintsFor(in, tp, tok, r)...)
-	settle(in, r)
+	settle(in, r, g)
 	return r, nil
 }
 
 // settle makes the verdict say what the exit code will: a signature that could not be checked
 // from this machine is no verdict at all, and a scope whose owner differs in case from the
 // token's repository_owner is answered 404 by the server however well the claims match.
-func settle(in Input, r *Report) {
+func settle(in Input, r *Report, g policy.Generation) {
 	if v := in.Verification; v != nil && v.Unreachable {
 		r.Verdict, r.Status = Unverified, 0
 		r.Message = "could not verify here: " + v.Reason
 		return
 	}
 	if r.Verdict == Allow && hasHint(r, "scope-owner-case") {
-		r.Verdict, r.Status = Deny, http.StatusNotFound
-		r.Message = "no installation found for the scope's owner (letter case differs from the token's repository_owner)"
+		owner, _, _ := strings.Cut(in.Scope, "/")
+		a := policy.ExchangeAnswer(g, policy.CodeNoInstallation, owner)
+		r.Verdict, r.Status, r.Message = Deny, a.Status, a.Message
 	}
 }
 

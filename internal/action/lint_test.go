@@ -372,16 +372,16 @@ func TestLintPushLintsWholePathWithoutAPI(t *testing.T) {
 	if n := len(api.requests()); n != 0 {
 		t.Errorf("a push event called the API %d times", n)
 	}
-	want := []string{"error .github/chainguard/bad.sts.yaml", "error testdata/fixture.sts.yaml"}
+	want := []string{"error .github/chainguard/bad.sts.yaml", "error testdata/fixture.sts.yaml", "warning testdata/fixture.sts.yaml"} // the last: file-not-read
 	if got := r.annotated(); !slices.Equal(got, want) {
 		t.Errorf("annotations = %q, want %q", got, want)
 	}
-	if v, _ := r.output("findings"); v != "2" {
+	if v, _ := r.output("findings"); v != "3" {
 		t.Errorf("findings = %q", v)
 	}
 	// The full list is also in the log, shielded from command injection.
 	out := r.stdout.String()
-	if !strings.Contains(out, "::group::octo-sts lint: 2 errors, 0 warnings, 0 notices") || !strings.Contains(out, "::stop-commands::") ||
+	if !strings.Contains(out, "::group::octo-sts lint: 2 errors, 1 warning, 0 notices") || !strings.Contains(out, "::stop-commands::") ||
 		!strings.Contains(out, ".github/chainguard/bad.sts.yaml:4:3: error: ") {
 		t.Errorf("log lacks the grouped finding list:\n%s", out)
 	}
@@ -488,7 +488,7 @@ func TestLintOutsideActionsFileCommands(t *testing.T) {
 		delete(r.env, k)
 	}
 	for i := range 12 {
-		r.write(fmt.Sprintf("many/p%02d.sts.yaml", i), badPolicy)
+		r.write(fmt.Sprintf("many/.github/chainguard/p%02d.sts.yaml", i), badPolicy)
 	}
 	r.env["INPUT_PATH"] = "many"
 	if code := r.run(); code != exitFailure {
@@ -531,7 +531,7 @@ func TestLintAutoKindUsesRepository(t *testing.T) {
 func TestLintManyFindingsAreCappedWithSummaryHint(t *testing.T) {
 	r := newLintRig(t)
 	for i := range 25 {
-		r.write(fmt.Sprintf("many/p%02d.sts.yaml", i), badPolicy)
+		r.write(fmt.Sprintf("many/.github/chainguard/p%02d.sts.yaml", i), badPolicy)
 	}
 	r.env["INPUT_PATH"] = "many"
 	if code := r.run(); code != exitFailure {

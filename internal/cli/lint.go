@@ -40,6 +40,10 @@ flags:
   --fail-on error|warning|notice exit 1 when a finding is at least this severe (default error)
   --output FILE                  write the report to FILE instead of standard output
   --quiet                        text format: omit the closing "N errors, ..." line
+  --ignore RULE[,RULE]           drop every finding of these rules (repeatable). In a policy
+                                 file, "# octo-sts: ignore RULE reason" drops warnings and
+                                 notices of RULE on its line, or in the whole file on a line of
+                                 its own; errors can only be dropped with --ignore
   --workflows=false              do not cross-check .github/workflows against the policies (by
                                  default every octo-sts/action step is checked: id-token: write,
                                  the policy file, and whether any trigger gets a token; policies of
@@ -62,6 +66,7 @@ type lintFlags struct {
 	output        string
 	quiet         bool
 	workflows     bool
+	ignore        []string
 	paths         []string
 }
 
@@ -86,6 +91,16 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 	fset.StringVar(&f.output, "output", "", "")
 	fset.BoolVar(&f.quiet, "quiet", false, "")
 	fset.BoolVar(&f.workflows, "workflows", true, "")
+	fset.Func("ignore", "", func(v string) error {
+		for _, id := range strings.Split(v, ",") {
+			id = strings.TrimSpace(id)
+			if lint.RuleByID(id) == nil {
+				return fmt.Errorf("unknown rule %q for --ignore: see docs/rules.md for the rule IDs", id)
+			}
+			f.ignore = append(f.ignore, id)
+		}
+		return nil
+	})
 
 	rest := args
 	for {
@@ -167,7 +182,11 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	if root == "" {
 		root = "."
 	}
-	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository}
+	if f.repository == "" {
+		// The org policy repository parses files differently: recognise it from the checkout too.
+		f.repository = originRepo(root)
+	}
+	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore}
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}

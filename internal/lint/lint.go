@@ -27,6 +27,9 @@ type Options struct {
 	// Repository is "owner/name" of the repository being linted (GITHUB_REPOSITORY); its name
 	// decides whether policies are org policies. Empty means "not the org policy repository".
 	Repository string
+	// Ignore drops every finding of these rule IDs (--ignore); unlike an ignore comment in the
+	// policy file it can silence errors, because it lives where the lint job is configured.
+	Ignore []string
 }
 
 func (o Options) orgPolicyRepo() string {
@@ -143,7 +146,7 @@ func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 			return nil, 0, err
 		}
 	}
-	return Sort(append(Many(inputs, o), refused...)), len(inputs) + len(refused), nil
+	return Sort(append(Many(inputs, o), suppress(refused, nil, o.Ignore)...)), len(inputs) + len(refused), nil
 }
 
 // refusedFinding reports a path lint would not read; it is an error so the pull request cannot merge.
@@ -208,7 +211,7 @@ func Bytes(p string, data []byte, o Options) []Finding {
 	}
 	f := newFile(p, data, kind, o)
 	f.run()
-	return Sort(f.findings)
+	return suppress(Sort(f.findings), data, o.Ignore)
 }
 
 // finding constructors keep positions valid (1-based, end never before start).

@@ -130,7 +130,7 @@ func trimLines(s string) string {
 
 // tableValue is the longest value a diagnosis table cell shows: three columns of it fit GitHub's
 // content width in the summary's monospace font.
-const tableValue = 40
+const tableValue = 30
 
 // shorten cuts v to tableValue characters with an ellipsis, reporting whether it did.
 func shorten(v string) (string, bool) {

@@ -259,11 +259,13 @@ func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 	// Steps 15–17: read, parse and compile the policy, sharing the linter's model.
 	tp, perr := decodePolicy(g, in.Kind, in.Policy)
 	r.Covers = coverage(in, g)
-	r.Findings = errorFindings(lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, Server: []policy.Generation{g}}))
+	all := lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, OrgPolicyRepo: in.OrgPolicyRepo, Server: []policy.Generation{g}})
+	r.Findings = errorFindings(all)
+	unmintable := unmintableFindings(all)
 	if perr != nil && len(r.Findings) == 0 {
 		// The linter should always explain a refused policy; never leave the user without a reason.
 		r.Findings = append(r.Findings, lint.Finding{File: displayPath(in.PolicyPath), Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
-			Rule: "server", Severity: lint.SevError, Message: perr.Error()})
+			Rule: lint.RuleServerRefuses, Severity: lint.SevError, Class: lint.ClassRefused, Message: perr.Error()})
 	}
 	switch {
 	case pre != nil:
@@ -298,6 +300,12 @@ func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 		case denial != nil:
 			r.Verdict, r.Status, r.Message = Deny, denial.Status, denial.Message
 			markReported(r.Fields, denial)
+		case len(unmintable) > 0:
+			// The server mints only after the policy allows: GitHub then refuses the request (422).
+			a := policy.ExchangeAnswer(g, policy.CodeTokenExchangeFailure)
+			r.Verdict, r.Status, r.Message = Deny, a.Status, a.Message
+			r.Findings = append(r.Findings, unmintable...)
+			r.Hints = append(r.Hints, Hint{ID: "token-exchange-failure", Message: "the token satisfies the policy, but GitHub refuses to mint what it asks for (see the findings): every exchange ends with this 403; fix the permissions or repositories"})
 		case tp.Pinned():
 			r.Verdict, r.Status = Depends, 0
 			r.Message = "depends on the server's configuration: " + pinText(tp)
@@ -546,4 +554,15 @@ func coverage(in Input, g policy.Generation) *Coverage {
 	}
 	list, all := sc.Covered(repos)
 	return &Coverage{AllRepositories: all, Repositories: list}
+}
+
+// unmintableFindings are the linter's errors about requests GitHub certainly refuses at mint time.
+func unmintableFindings(fs []lint.Finding) []lint.Finding {
+	var out []lint.Finding
+	for _, f := range fs {
+		if f.Unmintable() {
+			out = append(out, f)
+		}
+	}
+	return out
 }

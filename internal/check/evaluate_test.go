@@ -256,7 +256,7 @@ func TestEvaluateLinterOnlyErrors(t *testing.T) {
 	// A policy the server refuses is explained even when the linter says nothing.
 	lintBytes = func(string, []byte, lint.Options) []lint.Finding { return nil }
 	r = eval(t, "subject: x\n", ghClaims("x", nil), nil)
-	if r.Verdict != InvalidPolicy || len(r.Findings) != 1 || r.Findings[0].Rule != "server" || !strings.Contains(r.Findings[0].Message, "issuer") {
+	if r.Verdict != InvalidPolicy || len(r.Findings) != 1 || r.Findings[0].Rule != lint.RuleServerRefuses || !strings.Contains(r.Findings[0].Message, "issuer") {
 		t.Fatalf("%+v", r)
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -62,7 +63,7 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		ownerID    = fs.String("owner-id", "", "with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
 		repoID     = fs.String("repo-id", "", "see --owner-id")
 		jobRef     = fs.String("job-workflow-ref", "", "job_workflow_ref of the simulated reusable workflow")
-		allowlist  = fs.String("allowlist", "", "the org's trusted-token-issuers.yaml (default: the one next to an org policy, if any)")
+		allowlist  = fs.String("allowlist", "", "the org allowlist `FILE` (trusted-token-issuers.yaml; default: the one next to an org policy, if any)")
 		server     = fs.String("server", "all", "server generation: legacy (2026-08-21), current (after 2026-09-21) or all")
 		wfFile     = fs.String("workflow", "", "simulate the runs of this workflow file's octo-sts/action steps")
 		jobID      = fs.String("job", "", "with --workflow: only this job")

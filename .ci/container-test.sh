@@ -29,8 +29,34 @@ pass() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*" >&2; failures=$((failures + 1)); }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
+# The base images, pinned by digest in the Dockerfile's ARG defaults.
+base_ref() { sed -n "s/^ARG $1=//p" "$root/Dockerfile"; }
+build_ref=$(base_ref BUILD_IMAGE) runtime_ref=$(base_ref RUNTIME_IMAGE)
+[[ $build_ref == *@sha256:* && $runtime_ref == *@sha256:* ]] || { echo "Dockerfile: BUILD_IMAGE and RUNTIME_IMAGE must be pinned by digest (image:tag@sha256:…)" >&2; exit 1; }
+
+# offline: this sandbox's ../shared/tools makes local stand-ins for the base images (no registry
+# here). It names them by tag, so the build gets the tags; everywhere else plain docker build
+# pulls the pinned digests.
+offline=false
+[[ -x $tools/build-image ]] && offline=true
 echo "== building $image from $root/Dockerfile"
-"$tools/build-image" "$root" "$image"
+if $offline; then
+  echo "using $tools/build-image (local stand-ins for ${build_ref%@*} and ${runtime_ref%@*})"
+  "$tools/build-image" "$root" "$image" "BUILD_IMAGE=${build_ref%@*}" "RUNTIME_IMAGE=${runtime_ref%@*}"
+else
+  command -v docker >/dev/null || { echo "container test: needs Docker (no docker command found)" >&2; exit 1; }
+  docker info >/dev/null 2>&1 || { echo "container test: the Docker engine is not running (docker info failed)" >&2; exit 1; }
+  # buildx (with --load, whatever its driver) where installed, else the engine's BuildKit.
+  build=(env DOCKER_BUILDKIT=1 docker build)
+  docker buildx version >/dev/null 2>&1 && build=(docker buildx build --load)
+  if ! "${build[@]}" -t "$image" "$root"; then
+    echo "container test: docker build failed. Without $tools/build-image the build pulls" >&2
+    echo "  $build_ref and $runtime_ref" >&2
+    echo "  from their registries: check registry access (proxy, docker login, rate limits), or run" >&2
+    echo "  on a machine that has it. The error above says which step failed." >&2
+    exit 1
+  fi
+fi
 size=$(docker image inspect "$image" --format '{{.Size}}')
 user=$(docker image inspect "$image" --format '{{.Config.User}}')
 workdir=$(docker image inspect "$image" --format '{{.Config.WorkingDir}}')
@@ -41,7 +67,7 @@ check "image sets no WORKDIR ('${workdir}')" bash -c '[[ -z $1 || $1 == / ]]' _ 
 check "exec-form ENTRYPOINT $entrypoint" test "$entrypoint" = '["/octo-sts"]'
 
 echo "== starting loopback fakes"
-(cd "$root" && CGO_ENABLED=0 go build -o "$work/fakeservers" ./internal/sts/ststest/fakeservers)
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/fakeservers" ./internal/sts/ststest/fakeservers && CGO_ENABLED=0 go build -o "$work/octo-sts" ./cmd/octo-sts)
 mkdir -p "$work/fakes"
 "$work/fakeservers" -dir "$work/fakes" 2>"$work/fakes.log" &
 pids+=($!)
@@ -117,7 +143,8 @@ state_env() {
   ' "$job/file_commands/save_state"
 }
 
-# run_step NAME ENVFILE [docker args...]: one container, as the runner starts it.
+# run_step NAME ENVFILE [docker args...]: one container of $run_image, as the runner starts it.
+run_image=$image
 run_step() {
   local name=$1 envfile=$2; shift 2
   local cname="octo-sts-ct-$$-$name"
@@ -130,7 +157,7 @@ run_step() {
     -v "$job/workflow:/github/workflow" \
     -v "$job/home:/github/home" \
     -v "$work/fakes/ca.pem:/etc/octo-sts-test/ca.pem:ro" \
-    --env-file "$envfile" "$@" "$image" action >"$job/$name.stdout" 2>"$job/$name.stderr"
+    --env-file "$envfile" "$@" "$run_image" action >"$job/$name.stdout" 2>"$job/$name.stderr"
   step_rc=$?
   set -e
   docker rm -f "$cname" >/dev/null 2>&1 || true
@@ -168,29 +195,38 @@ assert_no_leaks() {
   pass "no credential leaked (stdout, stderr, summary, file commands)"
 }
 
-echo "== job 1: successful exchange, then post-step revocation"
-new_job success
-write_env "$job/main.env"
-run_step main "$job/main.env"
-check "main exits 0" test "$step_rc" -eq 0
-[[ $step_rc -eq 0 ]] || { cat "$job/main.stdout" "$job/main.stderr" >&2; }
-check "output token is the minted token" test "$(value_of "$job/file_commands/set_output" token)" = "$GH_TOKEN"
-check "output token-hash is base64(sha256(token))" test "$(value_of "$job/file_commands/set_output" token-hash)" = "$GH_TOKEN_HASH"
-check "export-env wrote GH_TOKEN to GITHUB_ENV" test "$(value_of "$job/file_commands/set_env" GH_TOKEN)" = "$GH_TOKEN"
-check "state holds phase=main" test "$(value_of "$job/file_commands/save_state" phase)" = main
-check "JWT masked" grep -q '^::add-mask::ey' "$job/main.stdout"
-check "token masked" grep -q -x -F "::add-mask::$GH_TOKEN" "$job/main.stdout"
-check "claims printed in a group" grep -q '^::group::OIDC token claims' "$job/main.stdout"
-check "token hash and summary line printed" grep -q "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
-check "step summary written" grep -q "$GH_TOKEN_HASH" "$job/file_commands/step_summary"
-check "one ID token, one exchange" test "$(wc -l <"$work/fakes/jwt.log")" -eq 1
+# job_success NAME [docker args...]: a successful exchange, then post-step revocation.
+job_success() {
+  local name=$1; shift
+  new_job "$name"
+  : >"$work/fakes/revoked.log"
+  local jwts_before
+  jwts_before=$(wc -l 2>/dev/null <"$work/fakes/jwt.log" || echo 0)
+  write_env "$job/main.env"
+  run_step main "$job/main.env" "$@"
+  check "main exits 0" test "$step_rc" -eq 0
+  [[ $step_rc -eq 0 ]] || { cat "$job/main.stdout" "$job/main.stderr" >&2; }
+  check "output token is the minted token" test "$(value_of "$job/file_commands/set_output" token)" = "$GH_TOKEN"
+  check "output token-hash is base64(sha256(token))" test "$(value_of "$job/file_commands/set_output" token-hash)" = "$GH_TOKEN_HASH"
+  check "export-env wrote GH_TOKEN to GITHUB_ENV" test "$(value_of "$job/file_commands/set_env" GH_TOKEN)" = "$GH_TOKEN"
+  check "state holds phase=main" test "$(value_of "$job/file_commands/save_state" phase)" = main
+  check "JWT masked" grep -q '^::add-mask::ey' "$job/main.stdout"
+  check "token masked" grep -q -x -F "::add-mask::$GH_TOKEN" "$job/main.stdout"
+  check "claims printed in a group" grep -q '^::group::OIDC Token Claims' "$job/main.stdout"
+  check "token hash and summary line printed" grep -q "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
+  check "step summary written" grep -q "$GH_TOKEN_HASH" "$job/file_commands/step_summary"
+  check "one ID token, one exchange" test "$(wc -l <"$work/fakes/jwt.log")" -eq $((jwts_before + 1))
 
-write_env "$job/post.env" $(state_env)
-run_step post "$job/post.env" --entrypoint /octo-sts
-check "post exits 0" test "$step_rc" -eq 0
-check "post revoked the token at DELETE /installation/token" grep -q -x -F "$GH_TOKEN" "$work/fakes/revoked.log"
-check "post reports the revocation" grep -q 'Revoked the GitHub token' "$job/post.stdout"
-assert_no_leaks 3
+  write_env "$job/post.env" $(state_env)
+  run_step post "$job/post.env" --entrypoint /octo-sts "$@"
+  check "post exits 0" test "$step_rc" -eq 0
+  check "post revoked the token at DELETE /installation/token" grep -q -x -F "$GH_TOKEN" "$work/fakes/revoked.log"
+  check "post reports the revocation" grep -q 'Revoked the GitHub token' "$job/post.stdout"
+  assert_no_leaks 3
+}
+
+echo "== job 1: successful exchange, then post-step revocation"
+job_success success
 
 echo "== job 2: 403 whose body echoes the bearer token and a workflow command"
 new_job denied
@@ -227,6 +263,65 @@ check "invalid github-token exits 2" test "$step_rc" -eq 2
 check "error names the input" grep -q -F 'input "github-token"' "$job/main.stdout"
 check "no ID token requested" test "$(wc -l <"$work/fakes/jwt.log")" -eq "$jwts_before"
 assert_no_leaks 0
+
+echo "== job 5: v1 usage - only scope, identity and domain (the official action's inputs)"
+new_job v1
+# The runner passes the step's with: values and action.yml's defaults; nothing else is set here,
+# so the binary's own defaults must match what v1 workflows get.
+{
+  grep -v '^INPUT_' "$job/../success/main.env"
+  echo "INPUT_SCOPE=octo-org/app"
+  echo "INPUT_IDENTITY=deploy"
+  echo "INPUT_DOMAIN=$STS_DOMAIN"
+} >"$job/main.env"
+run_step main "$job/main.env"
+check "v1 main exits 0" test "$step_rc" -eq 0
+[[ $step_rc -eq 0 ]] || { cat "$job/main.stdout" "$job/main.stderr" >&2; }
+check "v1 output token is the minted token" test "$(value_of "$job/file_commands/set_output" token)" = "$GH_TOKEN"
+check "v1 exports nothing to GITHUB_ENV" test ! -s "$job/file_commands/set_env"
+hex=$(printf %s "$GH_TOKEN" | sha256sum | cut -d' ' -f1)
+check "v1 log has the official 'Token hash: <hex sha256>' line" grep -q -x -F "Token hash: $hex" "$job/main.stdout"
+check "v1 log has the base64 token-hash beside it" grep -q -F "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
+# What a user copies from the log viewer: the group's lines, without workflow-command lines.
+awk '/^::group::OIDC Token Claims/ { g = 1; next } g && /^::endgroup::$/ { exit } g && !/^::/ { print }' "$job/main.stdout" >"$job/pasted-claims.json"
+printf 'issuer: https://token.actions.githubusercontent.com\nsubject: repo:octo-org/app:ref:refs/heads/main\npermissions:\n  contents: read\n' >"$job/deploy.sts.yaml"
+check "pasted claims group is accepted by octo-sts check --claims (allowed)" \
+  bash -c '"$@" >/dev/null' _ "$work/octo-sts" check --policy "$job/deploy.sts.yaml" --claims "$job/pasted-claims.json" --domain "$STS_DOMAIN" --scope octo-org/app
+write_env "$job/post.env" $(state_env)
+: >"$work/fakes/revoked.log"
+run_step post "$job/post.env" --entrypoint /octo-sts
+check "v1 post exits 0 and revokes" grep -q -x -F "$GH_TOKEN" "$work/fakes/revoked.log"
+assert_no_leaks 2
+
+echo "== linux/arm64"
+# The release image is multi-arch. The arm64 binary is always cross-compiled and checked; the
+# arm64 image is built and run through job 1 where this machine can run arm64 code (natively
+# or by binfmt/qemu emulation) and can build for another platform (docker buildx).
+(cd "$root" && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -o "$work/octo-sts-arm64" ./cmd/octo-sts)
+# ELF e_machine (bytes 18-19, little-endian) is 0xb7 for AArch64.
+check "cross-compiled linux/arm64 binary is an AArch64 ELF" test "$(od -An -tx1 -j18 -N2 "$work/octo-sts-arm64" | tr -d ' \n')" = b700
+arm64_skip=""
+case $(uname -m) in
+  aarch64 | arm64) ;;
+  *) grep -qs '^enabled' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
+    arm64_skip="this $(uname -m) machine cannot run arm64 code (no binfmt/qemu handler registered; install one with: docker run --privileged --rm tonistiigi/binfmt --install arm64)" ;;
+esac
+if [[ -z $arm64_skip ]] && $offline; then
+  arm64_skip="the offline stand-in base images from $tools are single-platform"
+fi
+if [[ -z $arm64_skip ]] && ! docker buildx version >/dev/null 2>&1; then
+  arm64_skip="docker buildx is not installed (needed to build for another platform)"
+fi
+if [[ -n $arm64_skip ]]; then
+  echo "skip - linux/arm64 image not run: $arm64_skip"
+else
+  docker buildx build --platform linux/arm64 --load -t "$image-arm64" "$root"
+  check "arm64 image's platform" test "$(docker image inspect "$image-arm64" --format '{{.Architecture}}')" = arm64
+  run_image=$image-arm64
+  echo "== job 1 again on the linux/arm64 image"
+  job_success success-arm64 --platform linux/arm64
+  run_image=$image
+fi
 
 if ((failures > 0)); then
   echo "container test: $failures check(s) failed" >&2

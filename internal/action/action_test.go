@@ -251,7 +251,7 @@ func TestMainAndPostSuccess(t *testing.T) {
 	if !strings.Contains(stdout, "::add-mask::"+jwt+"\n") || !strings.Contains(stdout, "::add-mask::"+h.sts.Token+"\n") {
 		t.Fatal("secrets not masked")
 	}
-	if !strings.Contains(stdout, "::group::OIDC token claims") || !strings.Contains(stdout, `sub: "repo:octo-org/app:ref:refs/heads/main"`) {
+	if !strings.Contains(stdout, "::group::OIDC Token Claims") || !strings.Contains(stdout, `"sub": "repo:octo-org/app:ref:refs/heads/main"`) {
 		t.Errorf("claims not printed in a group:\n%s", stdout)
 	}
 	if !strings.Contains(stdout, "token-hash "+secret.Hash(h.sts.Token)) || !strings.Contains(stdout, "1 attempt in 0.0s; last: 200") {
@@ -662,7 +662,7 @@ func TestDebugMode(t *testing.T) {
 	if h.sts.Requests() != 0 || !called {
 		t.Fatalf("debug exchanged (%d requests) or hook not called (%v)", h.sts.Requests(), called)
 	}
-	if !strings.Contains(h.stdout.String(), "would match: yes") || !strings.Contains(h.stdout.String(), "::group::OIDC token claims") {
+	if !strings.Contains(h.stdout.String(), "would match: yes") || !strings.Contains(h.stdout.String(), "::group::OIDC Token Claims") {
 		t.Errorf("stdout:\n%s", h.stdout.String())
 	}
 	h.assertNoLeaks("")

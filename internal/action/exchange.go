@@ -2,6 +2,8 @@ package action
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -154,6 +156,9 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 	token := res.Token
 	rt.Mask(token)
 	hash := secret.Hash(token)
+	// The official v1 action's line, kept verbatim for runbooks that grep for it: hex SHA-256,
+	// the form Octo STS itself logs. token-hash (base64) is the audit log's hashed_token form.
+	fmt.Fprintf(rt.Stdout, "Token hash: %x\n", sha256.Sum256([]byte(token)))
 
 	if in.revoke {
 		if err := rt.saveState("token", token); err != nil {
@@ -273,21 +278,30 @@ func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Reque
 	return exitOK
 }
 
-// printClaims shows the decoded claims in a collapsed group: they are what policies match
-// against, and the first thing anyone debugging a denial needs.
+// printClaims shows the decoded claims in a collapsed group, as pretty-printed JSON like the
+// official v1 action: they are what policies match against, and the lines between the group
+// markers, pasted into a file, are what `octo-sts check --claims` reads.
 func (rt *Runtime) printClaims(claims map[string]any) {
-	keys := slices.Sorted(maps.Keys(claims))
-	lines := make([]string, 0, len(keys))
-	for _, k := range keys {
-		lines = append(lines, fmt.Sprintf("%s: %s", k, claimString(claims[k])))
-	}
-	title := "OIDC token claims"
+	title := "OIDC Token Claims"
 	if sub, ok := claims["sub"].(string); ok {
 		title += " (sub " + strings.ReplaceAll(sub, "\n", " ") + ")"
 	}
 	rt.Action.Group(title)
-	rt.Untrusted(lines...)
+	rt.Untrusted(strings.Split(claimsJSON(claims), "\n")...)
 	rt.Action.EndGroup()
+}
+
+// claimsJSON renders claims as indented JSON with sorted keys and without HTML escaping, so
+// the log shows the values exactly as the token carries them.
+func claimsJSON(claims map[string]any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(claims); err != nil {
+		return "{}" // decoded from JSON, so re-encoding cannot fail
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // warnSubject flags a `sub` Octo STS refuses outright, so the user learns it from the claims

@@ -122,20 +122,16 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	case pr > 0:
 		scope = fmt.Sprintf("the policy files changed in pull request #%d", pr)
 		for _, f := range changed {
-			info, err := os.Lstat(filepath.Join(ws, filepath.FromSlash(f)))
-			switch {
-			case err != nil:
-				rt.Action.Warningf("octo-sts lint: %s changed in pull request #%d but is not in the workspace (%v); check out the pull request's head to lint it", f, pr, errors.Unwrap(err))
-				continue
-			case info.Mode()&fs.ModeSymlink != 0:
-				// The server reads file contents from the Git tree, never through a link; and
-				// following one could make the linter quote files from outside the repository.
-				rt.Action.Warningf("octo-sts lint: %s is a symbolic link; not following it (the server does not read policies through links)", f)
-				continue
-			case !info.Mode().IsRegular():
-				rt.Action.Warningf("octo-sts lint: %s is not a regular file; skipping it", f)
+			// The file list comes from the API and names what the pull request chose: check it like a path.
+			if err := lint.CheckRelPath(f); err != nil {
+				rt.Action.Warningf("octo-sts lint: pull request #%d lists an unusable file name (%v); not reading it", pr, err)
 				continue
 			}
+			if _, err := os.Lstat(filepath.Join(ws, filepath.FromSlash(f))); err != nil {
+				rt.Action.Warningf("octo-sts lint: %s changed in pull request #%d but is not in the workspace (%v); check out the pull request's head to lint it", f, pr, errors.Unwrap(err))
+				continue
+			}
+			// Links, FIFOs and oversized files go on to lint.Paths, which refuses them as findings.
 			targets = append(targets, f)
 		}
 		if len(targets) == 0 {
@@ -190,12 +186,17 @@ func runLint(ctx context.Context, rt *Runtime) int {
 		if err := report.SARIF(&buf, findings, report.Options{Version: lintToolVersion()}); err != nil {
 			return rt.Fail("octo-sts lint: internal error", "rendering SARIF: "+err.Error(), exitInternal)
 		}
-		dst := filepath.Join(ws, filepath.FromSlash(path.Clean(filepath.ToSlash(in.sarifFile))))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", err), exitInternal)
+		// The workspace holds the pull request's tree: a planted link must not redirect the write.
+		out, err := lint.CreateInRoot(ws, path.Clean(filepath.ToSlash(in.sarifFile)))
+		if err != nil {
+			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v; give a path inside the workspace that is not a symbolic link", "sarif-file", err), exitUsage)
 		}
-		if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
-			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", err), exitInternal)
+		_, werr := out.Write(buf.Bytes())
+		if cerr := out.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", werr), exitInternal)
 		}
 		fmt.Fprintf(rt.Stdout, "octo-sts lint: wrote SARIF to %s\n", in.sarifFile)
 	}

@@ -257,7 +257,8 @@ func TestLintPullRequestLintsOnlyChangedPolicyFiles(t *testing.T) {
 }
 
 // TestLintPullRequestSkipsSymlinks: a pull request could add a policy-named link to a file outside
-// the repository (say /proc/self/environ); the linter must not follow it and quote what it finds.
+// the repository (say /proc/self/environ); the linter must not follow it and quote what it finds,
+// and reports the link as an error finding so the pull request cannot merge it.
 func TestLintPullRequestSkipsSymlinks(t *testing.T) {
 	r := newLintRig(t)
 	secretFile := filepath.Join(r.dir, "outside.txt")
@@ -269,18 +270,18 @@ func TestLintPullRequestSkipsSymlinks(t *testing.T) {
 	}
 	api := newFakeFilesAPI(t, []map[string]string{file(".github/chainguard/link.sts.yaml", "added"), file(".github/chainguard/ok.sts.yaml", "modified")})
 	r.pullRequest(api)
-	if code := r.run(); code != exitOK {
+	if code := r.run(); code != exitFailure {
 		t.Fatalf("exit %d\n%s", code, r.stdout.String())
 	}
 	out := r.stdout.String()
 	if strings.Contains(out, "hunter2") || strings.Contains(r.file("summary"), "hunter2") {
 		t.Errorf("the linter followed the link and quoted the target:\n%s", out)
 	}
-	if !strings.Contains(out, "::warning::octo-sts lint: .github/chainguard/link.sts.yaml is a symbolic link; not following it") {
+	if !strings.Contains(out, ".github/chainguard/link.sts.yaml is a symbolic link; lint does not follow links") {
 		t.Errorf("no warning about the link:\n%s", out)
 	}
-	if v, _ := r.output("findings"); v != "0" {
-		t.Errorf("findings = %q, want 0 (only ok.sts.yaml linted)", v)
+	if v, _ := r.output("findings"); v != "1" {
+		t.Errorf("findings = %q, want 1 (the link refused as not-regular-file)", v)
 	}
 }
 
@@ -371,16 +372,16 @@ func TestLintPushLintsWholePathWithoutAPI(t *testing.T) {
 	if n := len(api.requests()); n != 0 {
 		t.Errorf("a push event called the API %d times", n)
 	}
-	want := []string{"error .github/chainguard/bad.sts.yaml", "error testdata/fixture.sts.yaml"}
+	want := []string{"error .github/chainguard/bad.sts.yaml", "error testdata/fixture.sts.yaml", "warning testdata/fixture.sts.yaml"} // the last: file-not-read
 	if got := r.annotated(); !slices.Equal(got, want) {
 		t.Errorf("annotations = %q, want %q", got, want)
 	}
-	if v, _ := r.output("findings"); v != "2" {
+	if v, _ := r.output("findings"); v != "3" {
 		t.Errorf("findings = %q", v)
 	}
 	// The full list is also in the log, shielded from command injection.
 	out := r.stdout.String()
-	if !strings.Contains(out, "::group::octo-sts lint: 2 errors, 0 warnings, 0 notices") || !strings.Contains(out, "::stop-commands::") ||
+	if !strings.Contains(out, "::group::octo-sts lint: 2 errors, 1 warning, 0 notices") || !strings.Contains(out, "::stop-commands::") ||
 		!strings.Contains(out, ".github/chainguard/bad.sts.yaml:4:3: error: ") {
 		t.Errorf("log lacks the grouped finding list:\n%s", out)
 	}
@@ -487,7 +488,7 @@ func TestLintOutsideActionsFileCommands(t *testing.T) {
 		delete(r.env, k)
 	}
 	for i := range 12 {
-		r.write(fmt.Sprintf("many/p%02d.sts.yaml", i), badPolicy)
+		r.write(fmt.Sprintf("many/.github/chainguard/p%02d.sts.yaml", i), badPolicy)
 	}
 	r.env["INPUT_PATH"] = "many"
 	if code := r.run(); code != exitFailure {
@@ -530,7 +531,7 @@ func TestLintAutoKindUsesRepository(t *testing.T) {
 func TestLintManyFindingsAreCappedWithSummaryHint(t *testing.T) {
 	r := newLintRig(t)
 	for i := range 25 {
-		r.write(fmt.Sprintf("many/p%02d.sts.yaml", i), badPolicy)
+		r.write(fmt.Sprintf("many/.github/chainguard/p%02d.sts.yaml", i), badPolicy)
 	}
 	r.env["INPUT_PATH"] = "many"
 	if code := r.run(); code != exitFailure {

@@ -239,7 +239,7 @@ func displayPath(p string) string {
 func errorFindings(fs []lint.Finding) []lint.Finding {
 	var out []lint.Finding
 	for _, f := range fs {
-		if f.Severity == lint.SevError {
+		if f.Refuses() {
 			out = append(out, f)
 		}
 	}

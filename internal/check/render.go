@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/octo-sts/action/internal/logsafe"
 )
 
 // marshal encodes without HTML escaping, so "<", ">" and "&" in claims stay readable.
@@ -20,7 +22,8 @@ func marshal(v any, indent bool) []byte {
 	if err := enc.Encode(v); err != nil {
 		return []byte(fmt.Sprintf("%q\n", err.Error()))
 	}
-	return b.Bytes()
+	// Claims and policy text go to a log; never let them pose as a workflow command.
+	return logsafe.JSON(b.Bytes())
 }
 
 // RenderJSON writes the machine-readable report: verdict, the server's exact message, every field.

@@ -157,7 +157,7 @@ func Simulate(base Input, o SimulateOptions) ([]SimulationResult, error) {
 // RenderSimulation writes the simulation table.
 func RenderSimulation(w io.Writer, policyPath string, rs []SimulationResult) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "policy: %s — simulated GitHub Actions tokens (claims built locally, nothing was signed)\n\n", policyPath)
+	fmt.Fprintf(&b, "policy: %s — simulated GitHub Actions tokens of an assumed workflow .github/workflows/ci.yml (claims built locally, nothing was signed; check --workflow FILE simulates a real one)\n\n", policyPath)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tCONTEXT\tSUB\tSERVER ANSWER")
 	for _, r := range rs {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/octo-sts/action/internal/check"
+	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/policy"
 )
 
@@ -23,17 +24,29 @@ func init() {
 
 const checkUsage = `usage:
   octo-sts check --policy FILE (--claims FILE.json | --token JWT|@file|@-) [flags]
-  octo-sts check --policy FILE --repo owner/repo --simulate [flags]
+  octo-sts check --policy FILE --repo owner/repo --simulate [--workflow FILE] [flags]
+  octo-sts check --workflow FILE [--job ID] [--policy FILE] [--repo owner/repo] [flags]
 
 Evaluates the token against the trust policy in the Octo STS server's order and prints every
 field's result, the verdict and the exact message the server would return.
 
-Exit codes: 0 allowed, 1 denied, 2 usage, 3 internal error, 4 the policy itself is invalid.
+--workflow simulates every trigger of that workflow (each push branch and tag filter, pull
+requests, dispatch, schedule, environments, reusable-workflow callers) for each octo-sts/action
+step, against the policy each step names (or --policy), and shows whether it gets a token.
+--simulate without --workflow assumes a typical workflow (push, tag, pull_request, environment,
+reusable workflow) and says so.
+
+Exit codes: 0 allowed, 1 denied (with --simulate or --workflow: no simulated run gets a token),
+2 usage, 3 internal error, 4 the policy itself is invalid.
 
 flags:
 `
 
 func runCheck(ctx context.Context, args []string, sio IO) int {
+	// Reports quote the policy and the token's claims: never let them command the runner.
+	stderr := logsafe.NewWriter(sio.Stderr)
+	defer stderr.Flush()
+	sio.Stderr = stderr
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
@@ -53,6 +66,10 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		ownerID    = fs.String("owner-id", "", "with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
 		repoID     = fs.String("repo-id", "", "see --owner-id")
 		jobRef     = fs.String("job-workflow-ref", "", "job_workflow_ref of the simulated reusable workflow")
+		wfFile     = fs.String("workflow", "", "simulate the runs of this workflow file's octo-sts/action steps")
+		jobID      = fs.String("job", "", "with --workflow: only this job")
+		template   = fs.String("subject-template", "", "with --workflow: the repository's custom subject claim keys, e.g. repo,context,job_workflow_ref")
+		orgRepo    = fs.String("org-policy-repo", "", "with --workflow: the server's ORG_POLICY_REPO (default .github)")
 	)
 	usage := func(msg string) int {
 		if msg != "" {
@@ -75,11 +92,37 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if fs.NArg() > 0 {
 		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", fs.Arg(0)))
 	}
+	if *jobID != "" && *wfFile == "" {
+		return usage("--job needs --workflow FILE")
+	}
+	if *template != "" && *wfFile == "" {
+		return usage("--subject-template needs --workflow FILE")
+	}
+	if *wfFile != "" {
+		if *claimsPath != "" || *tokenArg != "" || *verify {
+			return usage("--workflow builds its own tokens; drop --claims, --token and --verify")
+		}
+		if *format != "text" && *format != "json" {
+			return usage(fmt.Sprintf("--format %q: use text or json", *format))
+		}
+		if *format == "text" {
+			stdout := logsafe.NewWriter(sio.Stdout)
+			defer stdout.Flush()
+			sio.Stdout = stdout
+		}
+		return runWorkflowCheck(ctx, workflowCheck{file: *wfFile, job: *jobID, repo: *repo, policyPath: *policyPath,
+			ownerID: *ownerID, repoID: *repoID, template: *template, format: *format, orgPolicyRepo: *orgRepo}, sio)
+	}
 	if *policyPath == "" {
 		return usage("--policy is required: the trust policy file to check against")
 	}
 	if *format != "text" && *format != "json" {
 		return usage(fmt.Sprintf("--format %q: use text or json", *format))
+	}
+	if *format == "text" {
+		stdout := logsafe.NewWriter(sio.Stdout) // JSON is neutralised by its encoder instead
+		defer stdout.Flush()
+		sio.Stdout = stdout
 	}
 	if *domain == "" {
 		return usage("--domain is empty; the hosted service is " + check.DefaultDomain)
@@ -134,12 +177,15 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 			if err := check.RenderSimulationJSON(sio.Stdout, rs); err != nil {
 				return ExitInternal
 			}
-			return ExitOK
-		}
-		if err := check.RenderSimulation(sio.Stdout, *policyPath, rs); err != nil {
+		} else if err := check.RenderSimulation(sio.Stdout, *policyPath, rs); err != nil {
 			return ExitInternal
 		}
-		return ExitOK
+		for _, r := range rs {
+			if r.Verdict == check.Allow {
+				return ExitOK
+			}
+		}
+		return ExitFindings
 	}
 
 	var raw string

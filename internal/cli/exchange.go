@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/secret"
 	"github.com/octo-sts/action/internal/sts"
 )
@@ -25,6 +26,10 @@ func init() {
 }
 
 func runExchangeCmd(ctx context.Context, args []string, io IO) int {
+	// stderr carries server messages and token claims: never let them command the runner.
+	safe := logsafe.NewWriter(io.Stderr)
+	defer safe.Flush()
+	io.Stderr = safe
 	fs := flag.NewFlagSet("octo-sts exchange", flag.ContinueOnError)
 	fs.SetOutput(io.Stderr)
 	scope := fs.String("scope", "", "target `owner/repo`, or owner for an organization policy (required)")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octo-sts/action/internal/logsafe/runnertest"
 	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
@@ -212,6 +213,7 @@ func TestExchangeCommandClaimsCannotInjectCommands(t *testing.T) {
 	claims := ststest.GitHubClaims()
 	claims["sub"] = "system:serviceaccount:ci:deployer\n::warning::injected by sub"
 	claims["aud"] = []any{f.sts.Domain, "x\r\n  ::add-mask::aud"}
+	claims["iss"] = "https://evil.example/##[set-output name=findings;]0"
 	claims["exp"] = time.Now().Add(10 * time.Minute).Unix()
 	jwt, err := f.sts.Signer.Sign(claims)
 	if err != nil {
@@ -223,10 +225,8 @@ func TestExchangeCommandClaimsCannotInjectCommands(t *testing.T) {
 	if code != ExitFindings || stdout != "" {
 		t.Fatalf("code %d stdout %q stderr %s", code, stdout, stderr)
 	}
-	for _, line := range strings.FieldsFunc(stderr, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		if strings.HasPrefix(strings.TrimLeft(line, " \t"), "::") {
-			t.Errorf("stderr line would run as a workflow command: %q\n%s", line, stderr)
-		}
+	if cmds := runnertest.Parse(stderr); len(cmds) > 0 {
+		t.Errorf("stderr would run workflow commands %+v:\n%s", cmds, stderr)
 	}
 	if !strings.Contains(stderr, "token sub:") || !strings.Contains(stderr, "does not contain --audience") {
 		t.Errorf("claims or audience warning missing:\n%s", stderr)

@@ -36,7 +36,17 @@ flags:
   --reusable-ref OWNER/REPO@REF
                              init renovate: where the reusable workflow lives
                              (default ` + scaffold.DefaultReusableRef + `); a tag, branch or commit SHA
+  --owner-id ID, --repo-id ID
+                             the numeric IDs of the owner and the repository: write the immutable
+                             subject (repo:OWNER@ID/NAME@ID:...) GitHub sends
+  --subject-template KEYS    the repository's custom subject claim keys, e.g. repo,context
+  --transitional             accept both the classic and the immutable subject (needs the IDs)
+                             while a rename, transfer or the switch to immutable subjects is due
   --dir DIR                  the repository checkout to write into (default .)
+
+With GITHUB_TOKEN (or GH_TOKEN) set and none of --owner-id, --repo-id, --subject-template, the
+repository's IDs and OIDC subject settings are read from GitHub (GITHUB_API_URL on GHES:
+GET /repos/OWNER/NAME/actions/oidc/customization/sub), so the policy matches what GitHub sends.
   --force                    overwrite existing files
 
 exit codes: 0 written, 1 refused to overwrite, 2 usage error, 3 internal failure.
@@ -58,6 +68,10 @@ type initFlags struct {
 	reusableRef   string
 	dir           string
 	force         bool
+	ownerID       string
+	repoID        string
+	template      string
+	transitional  bool
 }
 
 // parseInitFlags parses `init KIND [flags]`; flags may also come before KIND.
@@ -72,6 +86,10 @@ func parseInitFlags(args []string) (initFlags, error) {
 	fset.StringVar(&f.reusableRef, "reusable-ref", "", "")
 	fset.StringVar(&f.dir, "dir", ".", "")
 	fset.BoolVar(&f.force, "force", false, "")
+	fset.StringVar(&f.ownerID, "owner-id", "", "")
+	fset.StringVar(&f.repoID, "repo-id", "", "")
+	fset.StringVar(&f.template, "subject-template", "", "")
+	fset.BoolVar(&f.transitional, "transitional", false, "")
 
 	var positional []string
 	rest := args
@@ -127,7 +145,7 @@ func parseInitFlags(args []string) (initFlags, error) {
 
 // runInit is `octo-sts init`; it returns ExitOK, ExitFindings (refused to overwrite), ExitUsage or
 // ExitInternal.
-func runInit(_ context.Context, args []string, io IO) int {
+func runInit(ctx context.Context, args []string, io IO) int {
 	f, err := parseInitFlags(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(io.Stdout, initUsage)
@@ -149,7 +167,12 @@ func runInit(_ context.Context, args []string, io IO) int {
 			fmt.Fprintln(io.Stderr, "octo-sts init: --repo is required for init renovate: give the repository Renovate runs on as OWNER/NAME, e.g. --repo acme/app")
 			return ExitUsage
 		}
-		files, err = scaffold.Renovate(scaffold.RenovateOptions{Repo: f.repo, DefaultBranch: f.defaultBranch, Identity: f.identity, ReusableRef: f.reusableRef})
+		subject, serr := initSubject(ctx, f, f.repo, io)
+		if serr != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", serr)
+			return ExitUsage
+		}
+		files, err = scaffold.Renovate(scaffold.RenovateOptions{Repo: f.repo, DefaultBranch: f.defaultBranch, Identity: f.identity, ReusableRef: f.reusableRef, Subject: subject})
 	case "policy":
 		repo := f.repo
 		if repo == "" {
@@ -162,7 +185,12 @@ func runInit(_ context.Context, args []string, io IO) int {
 			fmt.Fprintf(io.Stderr, "octo-sts init: --repo is required here: %s has no github.com \"origin\" remote and GITHUB_REPOSITORY is unset; give the repository as OWNER/NAME, e.g. --repo acme/app\n", f.dir)
 			return ExitUsage
 		}
-		files, err = scaffold.Policy(scaffold.PolicyOptions{Repo: repo, Identity: f.identity, DefaultBranch: f.defaultBranch})
+		subject, serr := initSubject(ctx, f, repo, io)
+		if serr != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", serr)
+			return ExitUsage
+		}
+		files, err = scaffold.Policy(scaffold.PolicyOptions{Repo: repo, Identity: f.identity, DefaultBranch: f.defaultBranch, Subject: subject})
 	}
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "octo-sts init: %v\n", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
 )
@@ -39,6 +40,14 @@ flags:
   --fail-on error|warning|notice exit 1 when a finding is at least this severe (default error)
   --output FILE                  write the report to FILE instead of standard output
   --quiet                        text format: omit the closing "N errors, ..." line
+  --ignore RULE[,RULE]           drop every finding of these rules (repeatable). In a policy
+                                 file, "# octo-sts: ignore RULE reason" drops warnings and
+                                 notices of RULE on its line, or in the whole file on a line of
+                                 its own; errors can only be dropped with --ignore
+  --workflows=false              do not cross-check .github/workflows against the policies (by
+                                 default every octo-sts/action step is checked: id-token: write,
+                                 the policy file, and whether any trigger gets a token; policies of
+                                 other repositories are read with GITHUB_TOKEN when it is set)
 
 exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, 3 internal failure.
 `
@@ -56,6 +65,8 @@ type lintFlags struct {
 	failOn        lint.Severity
 	output        string
 	quiet         bool
+	workflows     bool
+	ignore        []string
 	paths         []string
 }
 
@@ -79,6 +90,17 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "")
 	fset.StringVar(&f.output, "output", "", "")
 	fset.BoolVar(&f.quiet, "quiet", false, "")
+	fset.BoolVar(&f.workflows, "workflows", true, "")
+	fset.Func("ignore", "", func(v string) error {
+		for _, id := range strings.Split(v, ",") {
+			id = strings.TrimSpace(id)
+			if lint.RuleByID(id) == nil {
+				return fmt.Errorf("unknown rule %q for --ignore: see docs/rules.md for the rule IDs", id)
+			}
+			f.ignore = append(f.ignore, id)
+		}
+		return nil
+	})
 
 	rest := args
 	for {
@@ -124,7 +146,11 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 }
 
 // runLint is `octo-sts lint`; it returns ExitOK, ExitFindings, ExitUsage or ExitInternal.
-func runLint(_ context.Context, args []string, io IO) int {
+func runLint(ctx context.Context, args []string, io IO) int {
+	// Error messages quote paths from the tree under review; the report formats neutralise their own.
+	stderr := logsafe.NewWriter(io.Stderr)
+	defer stderr.Flush()
+	io.Stderr = stderr
 	f, err := parseLintFlags(args, io.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(io.Stdout, lintUsage)
@@ -156,7 +182,11 @@ func runLint(_ context.Context, args []string, io IO) int {
 	if root == "" {
 		root = "."
 	}
-	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository}
+	if f.repository == "" {
+		// The org policy repository parses files differently: recognise it from the checkout too.
+		f.repository = originRepo(root)
+	}
+	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore}
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}
@@ -164,6 +194,9 @@ func runLint(_ context.Context, args []string, io IO) int {
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
 		return ExitInternal
+	}
+	if f.workflows && f.repository != "" {
+		findings = lint.Sort(append(findings, crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)...))
 	}
 	if files == 0 {
 		fmt.Fprintf(io.Stderr, "octo-sts lint: %v under %s (looked for *.sts.yaml and %s); pass the policy files or directories to lint\n",

@@ -69,6 +69,8 @@ func TestLintGolden(t *testing.T) {
 		{"no-policy-files", "nofiles", nil, nil},
 		{"bad-format", "repo", nil, []string{"--format", "xml"}},
 		{"unknown-flag", "repo", nil, []string{"--strict"}},
+		{"workflows", "workflows", map[string]string{"GITHUB_REPOSITORY": "acme/app"}, nil},
+		{"workflows-off", "workflows", map[string]string{"GITHUB_REPOSITORY": "acme/app"}, []string{"--workflows=false"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -313,5 +315,47 @@ func TestLintGitHubFormatWritesStepSummary(t *testing.T) {
 	runLintIn(t, dir, map[string]string{"GITHUB_STEP_SUMMARY": summary2}, "--format", "text")
 	if _, err := os.Stat(summary2); !os.IsNotExist(err) {
 		t.Errorf("text format wrote a step summary (stat err %v)", err)
+	}
+}
+
+// TestLintRecognisesOrgPolicyRepoFromGitRemote: in a checkout of acme/.github (seen from its
+// origin remote), `repositories` is valid, and lint must not advise removing it (that would give
+// the token every repository).
+func TestLintRecognisesOrgPolicyRepoFromGitRemote(t *testing.T) {
+	dir := t.TempDir()
+	for p, data := range map[string]string{
+		".git/config":                        "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:acme/.github.git\n",
+		".github/chainguard/deploy.sts.yaml": "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nrepositories: [app]\npermissions:\n  contents: read\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runLintIn(t, dir, nil)
+	if r.code != ExitOK || strings.Contains(r.stdout, "repositories-not-allowed") {
+		t.Errorf("exit %d, want 0 with no repositories-not-allowed:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestLintIgnoreFlag(t *testing.T) {
+	dir := t.TempDir()
+	cg := filepath.Join(dir, ".github", "chainguard")
+	if err := os.MkdirAll(cg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cg, "p.sts.yaml"), []byte("issuer: https://token.actions.githubusercontent.com\nsubject_pattern: repo:acme/app:.*\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runLintIn(t, dir, nil, "--fail-on", "warning", "--repository", "acme/app"); r.code != ExitFindings {
+		t.Fatalf("without --ignore: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := runLintIn(t, dir, nil, "--fail-on", "warning", "--repository", "acme/app", "--ignore", "broad-pattern"); r.code != ExitOK {
+		t.Errorf("--ignore broad-pattern: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := runLintIn(t, dir, nil, "--ignore", "no-such-rule"); r.code != ExitUsage || !strings.Contains(r.stderr, `unknown rule "no-such-rule"`) {
+		t.Errorf("--ignore no-such-rule: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -38,20 +38,48 @@ func orKey(e entry) *yaml.Node {
 
 // claimNode finds the value node of a claim_pattern entry by its decoded key.
 func (f *file) claimNode(key string) *node {
-	_, cp := f.field("claim_pattern")
-	if cp == nil {
+	idx := f.claimIndex()
+	if idx.field == nil {
 		return nil
 	}
+	if n, ok := idx.byDecoded[key]; ok {
+		return n
+	}
+	return idx.field
+}
+
+// claimIdx maps claim_pattern keys to their nodes, built once per file: looking each key up by
+// scanning the mapping made a file with 100k claims quadratic (about 40 minutes).
+type claimIdx struct {
+	field     *node
+	byDecoded map[string]*node // decoded key (YAML 1.1 resolved) → value node (first wins)
+	byRaw     map[string]*node // key as written → key node (first wins)
+}
+
+func (f *file) claimIndex() *claimIdx {
+	if f.claims != nil {
+		return f.claims
+	}
+	idx := &claimIdx{byDecoded: map[string]*node{}, byRaw: map[string]*node{}}
+	f.claims = idx
+	_, cp := f.field("claim_pattern")
+	if cp == nil {
+		return idx
+	}
+	idx.field = cp
 	for _, e := range entries(cp.Node) {
 		k := e.key.Value
+		if _, ok := idx.byRaw[k]; !ok {
+			idx.byRaw[k] = &node{e.key}
+		}
 		if s, ok := yaml11String(k); ok && e.key.Style == 0 {
 			k = s
 		}
-		if k == key {
-			return &node{orKey(e)}
+		if _, ok := idx.byDecoded[k]; !ok {
+			idx.byDecoded[k] = &node{orKey(e)}
 		}
 	}
-	return cp
+	return idx
 }
 
 // compilePolicy reports every Compile() failure of a decoded trust policy; true when it compiles.

@@ -67,7 +67,13 @@ func (f *file) reportUnknown(e entry) {
 		return
 	}
 	if strings.EqualFold(k, "repositories") && f.kind == policy.KindRepo {
-		f.add("repositories-not-allowed", &node{e.key}, "`repositories` is only accepted in org policies in the org policy repository (%s); remove it here, a repository policy always scopes the token to its own repository", f.opts.orgPolicyRepo())
+		if f.opts.Repository == "" {
+			// Unsure which repository this is: "remove it" would give an org policy's token
+			// every repository, so ask for the repository instead.
+			f.add("repositories-not-allowed", &node{e.key}, "`repositories` is only accepted in org policies in the org policy repository (%s), and lint does not know which repository this is (no GITHUB_REPOSITORY, git remote or --repository). If this is <org>/%s, lint with --repository <org>/%s; otherwise remove it, a repository policy always scopes the token to its own repository", f.opts.orgPolicyRepo(), f.opts.orgPolicyRepo(), f.opts.orgPolicyRepo())
+		} else {
+			f.add("repositories-not-allowed", &node{e.key}, "`repositories` is only accepted in org policies in the org policy repository (%s); %s is not it, so remove it here: a repository policy always scopes the token to its own repository", f.opts.orgPolicyRepo(), f.opts.Repository)
+		}
 		return
 	}
 	known := (&walker{f: f}).topFields()

@@ -34,6 +34,8 @@ type file struct {
 	pm  map[string]string         // decoded permissions, name → level
 	org *policy.OrgTrustPolicy
 	iss *policy.OrgTrustedIssuers
+
+	claims *claimIdx // claim_pattern keys → nodes, built on first use
 }
 
 func newFile(p string, data []byte, kind policy.Kind, o Options) *file {
@@ -43,6 +45,10 @@ func newFile(p string, data []byte, kind policy.Kind, o Options) *file {
 func (f *file) run() {
 	f.checkPlacement()
 	f.parseNodes()
+	if expanded, parsed, bomb := aliasBomb(f.root); bomb {
+		f.add("yaml-alias-bomb", f.docStart(), "aliases expand this document's %d YAML nodes to more than %d; lint stops here, and the server's YAML decoder would expand them too and fall over. Write the values out instead of using anchors", parsed, expanded-1)
+		return
+	}
 	f.decode()
 	w := &walker{f: f}
 	w.walkTop()

@@ -39,8 +39,13 @@ type Finding struct {
 	EndColumn int      `json:"end_column"`
 	Rule      string   `json:"rule"`
 	Severity  Severity `json:"severity"`
+	Class     Class    `json:"class"`
 	Message   string   `json:"message"`
 }
+
+// Refuses reports whether the finding means the server refuses the file: an error that is not an
+// exposure (an exposed policy is accepted by the server, which is the problem).
+func (f Finding) Refuses() bool { return f.Severity == SevError && f.Class != ClassExposed }
 
 // Sort orders findings by file, position, rule and message and drops exact duplicates, so output is
 // stable across runs whatever order rules ran in.

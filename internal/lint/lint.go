@@ -27,6 +27,9 @@ type Options struct {
 	// Repository is "owner/name" of the repository being linted (GITHUB_REPOSITORY); its name
 	// decides whether policies are org policies. Empty means "not the org policy repository".
 	Repository string
+	// Ignore drops every finding of these rule IDs (--ignore); unlike an ignore comment in the
+	// policy file it can silence errors, because it lives where the lint job is configured.
+	Ignore []string
 }
 
 func (o Options) orgPolicyRepo() string {
@@ -96,16 +99,26 @@ func IsPolicyPath(p string) bool {
 // missing path is an error (exit 3 territory), not a finding.
 func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 	var inputs []Input
+	var refused []Finding
 	read := func(p string) error {
-		data, err := os.ReadFile(p)
+		shown := display(root, p)
+		if link := linkInPath(root, p); link != "" {
+			refused = append(refused, refusedFinding(shown, "not-regular-file", fmt.Sprintf("is reached through the symbolic link %s; lint does not follow links (the server reads the Git tree, never through a link)", display(root, link))))
+			return nil
+		}
+		data, r, err := readPolicyFile(p)
 		if err != nil {
 			return err
 		}
-		inputs = append(inputs, Input{Path: display(root, p), Data: data})
+		if r != nil {
+			refused = append(refused, refusedFinding(shown, r.rule, r.msg))
+			return nil
+		}
+		inputs = append(inputs, Input{Path: shown, Data: data})
 		return nil
 	}
 	for _, p := range paths {
-		info, err := os.Stat(p)
+		info, err := os.Lstat(p)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -115,6 +128,11 @@ func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 			}
 			continue
 		}
+		if link := linkInPath(root, p); link != "" {
+			refused = append(refused, refusedFinding(display(root, p), "not-regular-file", fmt.Sprintf("is reached through the symbolic link %s; lint does not follow links", display(root, link))))
+			continue
+		}
+		// WalkDir never follows links: a linked file or directory arrives as a link entry.
 		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -122,13 +140,18 @@ func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 			if d.IsDir() || !IsPolicyPath(fp) {
 				return nil
 			}
-			return read(fp)
+			return read(fp) // refuses links, FIFOs, devices and oversized files as findings
 		})
 		if err != nil {
 			return nil, 0, err
 		}
 	}
-	return Many(inputs, o), len(inputs), nil
+	return Sort(append(Many(inputs, o), suppress(refused, nil, o.Ignore)...)), len(inputs) + len(refused), nil
+}
+
+// refusedFinding reports a path lint would not read; it is an error so the pull request cannot merge.
+func refusedFinding(p, rule, msg string) Finding {
+	return Finding{File: p, Line: 1, Column: 1, EndLine: 1, EndColumn: 1, Rule: rule, Severity: ruleByID[rule].Severity, Class: ruleByID[rule].Class, Message: p + " " + msg}
 }
 
 // Input is one file to lint: its repo-relative path and contents.
@@ -188,7 +211,7 @@ func Bytes(p string, data []byte, o Options) []Finding {
 	}
 	f := newFile(p, data, kind, o)
 	f.run()
-	return Sort(f.findings)
+	return suppress(Sort(f.findings), data, o.Ignore)
 }
 
 // finding constructors keep positions valid (1-based, end never before start).
@@ -203,7 +226,7 @@ func (f *file) add(rule string, n *node, format string, args ...any) {
 	}
 	f.findings = append(f.findings, Finding{
 		File: f.path, Line: line, Column: col, EndLine: eline, EndColumn: ecol,
-		Rule: rule, Severity: r.Severity, Message: fmt.Sprintf(format, args...),
+		Rule: rule, Severity: r.Severity, Class: r.Class, Message: fmt.Sprintf(format, args...),
 	})
 }
 

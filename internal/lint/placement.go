@@ -16,6 +16,17 @@ func (f *file) checkPlacement() {
 	inChainguard := dir == policy.PolicyDir || strings.HasSuffix(dir, "/"+policy.PolicyDir)
 	underChainguard := strings.Contains("/"+dir+"/", "/"+policy.PolicyDir+"/")
 	switch {
+	case !underChainguard && (base == policy.IssuersFileName || strings.HasSuffix(base, ".sts.yaml") || strings.HasSuffix(base, ".sts.yml")):
+		want := policy.PolicyDir + "/" + strings.TrimSuffix(base, ".yml")
+		if strings.HasSuffix(base, ".sts.yml") {
+			want += ".yaml"
+		}
+		if base == policy.IssuersFileName {
+			want = policy.PolicyDir + "/" + base
+			f.add("file-not-read", nil, "the server never reads %s: the allowlist is read only from %s in the org policy repository (%s); move it there", p, want, f.opts.orgPolicyRepo())
+			return
+		}
+		f.add("file-not-read", nil, "the server never reads %s: it reads only %s (exchanges for identity %q answer 404 until the file is there); move it", p, want, strings.TrimSuffix(strings.TrimSuffix(base, ".yml"), ".sts.yaml"))
 	case base == policy.IssuersFileName:
 		if inChainguard && f.opts.Repository != "" && !f.opts.InPolicyRepo() {
 			f.add("file-not-read", nil, "the trusted-issuers allowlist is only read from the org policy repository (%s); here it has no effect", f.opts.orgPolicyRepo())

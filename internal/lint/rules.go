@@ -10,6 +10,7 @@ import (
 type Rule struct {
 	ID        string
 	Severity  Severity
+	Class     Class  // filled from ruleClasses
 	Summary   string // one line, used as the SARIF short description
 	Rationale string // why it matters
 	Fix       string // what to do
@@ -28,6 +29,22 @@ var Rules = []*Rule{
 		Rationale: "The server answers every exchange with 404 \"unable to parse trust policy\" and logs the reason only on its side.",
 		Fix:       "Fix the syntax at the reported line; indent with spaces, never tabs.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: [repo:acme/app:ref:refs/heads/main\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
+	{ID: "not-regular-file", Severity: SevError,
+		Summary:   "A policy path is a symbolic link, a FIFO, a device or another non-regular file, or is reached through a linked directory.",
+		Rationale: "The server reads policies from the Git tree and never through a link; a linter that followed one could hang (/proc/self/fd/1), run out of memory (/dev/zero) or quote files from outside the repository. Lint refuses to read it.",
+		Fix:       "Commit the policy file itself at .github/chainguard/<identity>.sts.yaml.",
+		Bad:       "", Good: ""},
+	{ID: "file-too-large", Severity: SevError,
+		Summary:   "The file is over 1 MB.",
+		Rationale: "GitHub's contents API serves files over 1 MB without their content, so the server answers every exchange with 404 \"unable to read trust policy\". Lint does not read it either.",
+		Fix:       "Shrink the policy: a trust policy is a few lines; merge claim patterns into one regular expression.",
+		Bad:       "", Good: ""},
+	{ID: "yaml-alias-bomb", Severity: SevError,
+		Summary:   "YAML aliases expand the file far beyond its size.",
+		Rationale: "A few kilobytes of nested anchors and aliases expand to gigabytes; the server's YAML-to-JSON conversion would expand them and fall over as well. Lint stops before any decoder expands them.",
+		Fix:       "Write the values out; a trust policy needs no anchors.",
+		Bad:       "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
 	{ID: "duplicate-key", Severity: SevError,
 		Summary:   "A key appears twice in the same mapping.",
@@ -168,6 +185,12 @@ var Rules = []*Rule{
 		Fix:       "Escape literal dots: `token\\.actions\\.githubusercontent\\.com`.",
 		Bad:       "issuer_pattern: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n",
 		Good:      "issuer_pattern: https://token\\.actions\\.githubusercontent\\.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
+	{ID: "exposed", Severity: SevError,
+		Summary:   "An identity outside the policy's owner can satisfy it: the server's own evaluation accepts an attacker's token.",
+		Rationale: "Lint evaluates the compiled policy, as the server does, against tokens an attacker can obtain: GitHub Actions tokens from repositories of other owners (same, similar and forked names), pull_request runs, callers of your reusable workflows, reusable workflows you do not control, and tokens from an issuer the attacker runs when the issuer is a pattern. The message names the identity that gets in. Any write permission makes it an error; read-only exposure is a warning.",
+		Fix:       "Apply the narrowest fix the message names: anchor the owner (repo:acme/app:…), name the issuer exactly, name the branch instead of matching pull requests, or pin claim_pattern repository_owner_id / job_workflow_ref.",
+		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject_pattern: .*:ref:refs/heads/main\npermissions:\n  contents: write\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: write\n"},
 	{ID: "broad-pattern", Severity: SevWarning,
 		Summary:   "A subject or claim pattern admits any subject, any repository or any branch.",
 		Rationale: "`repo:acme/.*` lets every repository of the org, every branch and every pull request get the token.",
@@ -232,9 +255,9 @@ var Rules = []*Rule{
 	{ID: "yaml11-scalar", Severity: SevWarning,
 		Summary:   "An unquoted scalar is silently rewritten by the server's YAML 1.1 parser.",
 		Rationale: "`yes`/`no`/`on`/`off` become \"true\"/\"false\", `0777` becomes \"511\", `1.10` becomes \"1.1\", `~` becomes empty.",
-		Fix:       "Quote the value: `subject: \"0777\"`.",
+		Fix:       "Write the value the server actually uses, quoted: `ref_protected: \"true\"` for `yes`, `run_attempt: \"1\"` for `01`. That keeps what the policy matches today (GitHub sends \"true\" and \"1\"); quoting the original text (`\"yes\"`, `\"01\"`) would make it never match.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nclaim_pattern:\n  run_attempt: 01\n",
-		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nclaim_pattern:\n  run_attempt: \"01\"\n"},
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nclaim_pattern:\n  run_attempt: \"1\"\n"},
 	{ID: "multi-document", Severity: SevWarning,
 		Summary:   "The file has more than one YAML document; the server reads only the first.",
 		Rationale: "Everything after `---` is ignored, however broad or broken, which misleads reviewers.",
@@ -259,6 +282,35 @@ var Rules = []*Rule{
 		Rationale: "The schema is stricter than the server in places editors can check while typing.",
 		Fix:       "Follow the message; the schema is in schema/ and can be wired into editors.",
 		Bad:       "", Good: ""},
+	// --- workflow cross-check (internal/workflow): the repository's workflows against its policies ---
+	{ID: "workflow-id-token", Severity: SevError,
+		Summary:   "A job runs octo-sts/action but does not grant `permissions: id-token: write`.",
+		Rationale: "Without it the runner gives the job no ACTIONS_ID_TOKEN_REQUEST_URL, so the step cannot request an OIDC token and fails before reaching Octo STS. A job's permissions replace the workflow's, and the default token permissions never include id-token.",
+		Fix:       "Add `id-token: write` to the job's (or the workflow's) `permissions:`; for a reusable workflow, to the calling job's."},
+	{ID: "workflow-policy-missing", Severity: SevError,
+		Summary:   "A step's identity has no trust policy file in the scope's repository.",
+		Rationale: "The server reads exactly `.github/chainguard/<identity>.sts.yaml` of the scope (the org policy repository for an org scope); when it is absent every exchange fails with 404.",
+		Fix:       "Create the policy, or correct the step's `identity` (or `scope`)."},
+	{ID: "workflow-policy-not-checked", Severity: SevNotice,
+		Summary:   "A step's token could not be checked before the run.",
+		Rationale: "The policy lives in another repository and no GitHub token was available to read it, or the scope, identity, domain or audience is an expression only the run can resolve.",
+		Fix:       "Give lint a token that can read the policy repository (GITHUB_TOKEN), or use literal inputs; nothing is wrong otherwise."},
+	{ID: "workflow-no-token", Severity: SevError,
+		Summary:   "No trigger of the workflow can get a token from the step's policy.",
+		Rationale: "Every simulated run (each push branch and tag filter, pull requests, dispatch, schedule, environments, reusable-workflow callers) presents claims the server refuses, so the step always fails with 403.",
+		Fix:       "Change the policy's subject or claim patterns to the subjects listed, or the workflow's triggers or environment; `octo-sts check --workflow FILE` shows every run."},
+	{ID: "workflow-run-denied", Severity: SevNotice,
+		Summary:   "One trigger of a workflow gets no token, while others do.",
+		Rationale: "Often intended (pull requests kept out of a release policy), sometimes a forgotten branch or tag filter.",
+		Fix:       "Nothing if intended; otherwise widen the policy to the subject shown, or drop the trigger."},
+	{ID: "workflow-immutable-subject", Severity: SevWarning,
+		Summary:   "The policy only accepts classic subjects; it stops matching when GitHub switches the repository to immutable subjects.",
+		Rationale: "Repositories created, renamed or transferred after 2026-07-15 get immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`); a policy that names only `repo:OWNER/REPO:…` then refuses every exchange.",
+		Fix:       "Accept both forms during the transition, e.g. `repo:acme(@123)?/app(@456)?:ref:refs/heads/main` (`octo-sts init policy --transitional` writes it), then only the immutable one."},
+	{ID: "workflow-policy-unused", Severity: SevNotice,
+		Summary:   "No workflow of this repository exchanges a token with this policy.",
+		Rationale: "A stale policy keeps granting access nobody uses; workflows in other repositories may still use it, so this is only a notice.",
+		Fix:       "Delete the policy if nothing uses it."},
 }
 
 func repeatLines(format string, n int) string {
@@ -281,6 +333,7 @@ var ruleByID = func() map[string]*Rule {
 			panic("lint: duplicate rule " + r.ID)
 		}
 		m[r.ID] = r
+		r.Class = ruleClasses[r.ID]
 	}
 	return m
 }()

@@ -52,6 +52,7 @@ func (f *file) semantics() {
 	}
 	f.literalChecks()
 	f.permissionChecks()
+	f.checkExposure()
 }
 
 func (f *file) patternChecks(p pattern) {
@@ -72,9 +73,16 @@ func (f *file) patternChecks(p pattern) {
 			f.add("unescaped-dot", p.n, "%s: the . in %q matches any character; escape it as \\.", p.name(), host)
 		}
 	}
-	if p.field == "subject_pattern" || p.field == "claim_pattern" && slices.Contains([]string{"sub", "repository", "job_workflow_ref", "workflow_ref", "ref"}, p.key) {
-		if what := breadth(f, p); what != "" {
+	switch {
+	case p.field == "subject_pattern" || p.field == "claim_pattern" && p.key == "sub":
+		if what := breadth(f, p); what != "" && !f.identityPinned() {
 			f.add("broad-pattern", p.n, "%s %s; name the repository and ref, or pin job_workflow_ref to a reviewed workflow", p.name(), what)
+		}
+	case p.field == "claim_pattern" && slices.Contains([]string{"repository", "job_workflow_ref", "workflow_ref", "ref"}, p.key):
+		// claim_pattern entries only ever narrow the subject: a pattern that accepts every
+		// value narrows nothing, which is worth saying, but it lets no one extra in.
+		if f.acceptsAnything(p.src) {
+			f.add("broad-pattern", p.n, "%s accepts every value, so it restricts nothing; name the %s it should require, or remove it", p.name(), strings.ReplaceAll(p.key, "_", " "))
 		}
 	}
 }
@@ -112,7 +120,32 @@ const probe = "octo-sts-lint-probe"
 
 // breadth says what an accepted subject-like pattern lets in, by matching probes built from its
 // literal prefix: anything, any repository of an owner, any ref of a repository.
+// maxProbedPattern bounds the advisory probes: matching costs text × program size, and a 1 MB
+// pattern made each probe take seconds. Real patterns are well under a kilobyte.
+const maxProbedPattern = 16 << 10
+
+// acceptsAnything reports whether a claim pattern matches arbitrary values.
+func (f *file) acceptsAnything(src string) bool {
+	re, err := f.anchored(src)
+	return err == nil && len(src) <= maxProbedPattern && re.MatchString(probe) && re.MatchString("repo:"+probe+"/"+probe+":ref:refs/heads/"+probe)
+}
+
+// identityPinned reports whether a claim_pattern entry other than the subject ties the token to
+// one owner's repository or workflow (job_workflow_ref, repository, repository_owner, or their
+// ids) without itself accepting anything: then a broad subject is the intended set-up.
+func (f *file) identityPinned() bool {
+	for _, k := range []string{"job_workflow_ref", "workflow_ref", "repository", "repository_id", "repository_owner", "repository_owner_id"} {
+		if src, ok := f.tp.ClaimPattern[k]; ok && !f.acceptsAnything(src) {
+			return true
+		}
+	}
+	return false
+}
+
 func breadth(f *file, p pattern) string {
+	if len(p.src) > maxProbedPattern {
+		return ""
+	}
 	re, err := f.anchored(p.src)
 	if err != nil {
 		return ""
@@ -205,16 +238,14 @@ func (f *file) claimName(k string) {
 }
 
 func (f *file) claimKeyNode(key string) *node {
-	_, cp := f.field("claim_pattern")
-	if cp == nil {
+	idx := f.claimIndex()
+	if idx.field == nil {
 		return nil
 	}
-	for _, e := range entries(cp.Node) {
-		if e.key.Value == key {
-			return &node{e.key}
-		}
+	if n, ok := idx.byRaw[key]; ok {
+		return n
 	}
-	return cp
+	return idx.field
 }
 
 // permissionChecks covers write grants to risky subjects and GitHub-level permission names.
@@ -239,6 +270,14 @@ func (f *file) permissionChecks() {
 // admitsPullRequest reports whether the subject (exact or pattern) accepts a pull_request subject.
 func (f *file) admitsPullRequest() bool {
 	tp := f.tp
+	if owner, name := f.ownerRepo(); owner != "" && f.compiled() && longestPattern(tp) <= maxProbedPattern {
+		// Ask the server's evaluation: does a pull_request run of the owner's repository get in?
+		if name == "" || f.kind == policy.KindOrg {
+			name = f.sampleRepo(owner, "app")
+		}
+		pr := f.actionsToken(owner, name, "pull_request", f.sample("repository_owner_id", "1"), f.sample("repository_id", "2"), false)
+		return tp.Check(pr, defaultDomain) == nil
+	}
 	if tp.Subject != "" {
 		return strings.HasSuffix(tp.Subject, ":pull_request")
 	}

@@ -156,7 +156,7 @@ func (w *walker) claimKey(k *yaml.Node) {
 		return
 	}
 	if s, ok := yaml11String(k.Value); ok && s != k.Value {
-		w.f.add("yaml11-scalar", &node{k}, "claim_pattern key %s is read as %q by the server's YAML 1.1 parser; quote it: %q", k.Value, s, k.Value)
+		w.f.add("yaml11-scalar", &node{k}, "claim_pattern key %s is read as %q by the server's YAML 1.1 parser; write it quoted as the server reads it, %q (quoting %q would change which claim is matched)", k.Value, s, s, k.Value)
 	}
 }
 
@@ -173,7 +173,7 @@ func (w *walker) scalar(v *yaml.Node, what string) {
 			return
 		}
 		if s, ok := yaml11String(v.Value); ok && s != v.Value {
-			w.f.add("yaml11-scalar", &node{v}, "%s: unquoted %s is read as %q by the server's YAML 1.1 parser; quote it: %q", what, v.Value, s, v.Value)
+			w.f.add("yaml11-scalar", &node{v}, "%s: unquoted %s is read as %q by the server's YAML 1.1 parser, and that is the value it matches; write %q to say so (quoting %q instead would change what matches)", what, v.Value, s, s, v.Value)
 		}
 		return
 	}
@@ -229,6 +229,11 @@ func mayResolve(s string) bool {
 	}
 	switch c := s[0]; {
 	case c >= '0' && c <= '9', c == '+', c == '-', c == '.', c == '~':
+		// Decimal integers render back unchanged; other characters rule out every YAML 1.1
+		// number, so most keys skip the (comparatively slow) YAML parse.
+		if s[0] != '0' && strings.Trim(s, "0123456789") == "" || strings.Trim(s, "0123456789abcdefABCDEFxXoObB_.+-:eEinfINFnaNA") != "" {
+			return false
+		}
 		return true
 	}
 	switch strings.ToLower(s) {

@@ -190,7 +190,7 @@ func TestJSONEmptyIsListAndRoundTrips(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"column", "end_column", "end_line", "file", "line", "message", "rule", "severity"}; !slices.Equal(keys, want) {
+	if want := []string{"class", "column", "end_column", "end_line", "file", "line", "message", "rule", "severity"}; !slices.Equal(keys, want) {
 		t.Errorf("finding keys = %v, want %v", keys, want)
 	}
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"net/url"
 	"slices"
@@ -76,6 +75,9 @@ type (
 	}
 	sarifRuleProps struct {
 		Tags []string `json:"tags"`
+		// SecuritySeverity (0.0-10.0) is what code scanning ranks security alerts by; set for
+		// the exposed class only.
+		SecuritySeverity string `json:"security-severity,omitempty"`
 	}
 	sarifResult struct {
 		RuleID    string          `json:"ruleId"`
@@ -155,10 +157,7 @@ func SARIF(w io.Writer, fs []lint.Finding, o Options) error {
 			Results:    results,
 		}},
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return encodeJSON(w, doc, true)
 }
 
 // sarifRules describes every registered rule in registry order, then (sorted) any rule IDs the
@@ -211,8 +210,25 @@ func describeRule(r *lint.Rule) sarifRule {
 		FullDescription:      sarifText{Text: full},
 		Help:                 sarifMultiformat{Text: helpText(r), Markdown: helpMarkdown(r)},
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(r.Severity)},
-		Properties:           sarifRuleProps{Tags: []string{"octo-sts", "trust-policy", string(r.Severity)}},
+		Properties:           ruleProps(r),
 	}
+}
+
+// ruleProps tags a rule with its severity and class; an exposed rule is tagged "security" and
+// gets a security-severity (high for an error, medium for a warning) so code scanning ranks it.
+func ruleProps(r *lint.Rule) sarifRuleProps {
+	p := sarifRuleProps{Tags: []string{"octo-sts", "trust-policy", string(r.Severity)}}
+	if r.Class != "" {
+		p.Tags = append(p.Tags, string(r.Class))
+	}
+	if r.Class == lint.ClassExposed {
+		p.Tags = append(p.Tags, "security")
+		p.SecuritySeverity = "6.5"
+		if r.Severity == lint.SevError {
+			p.SecuritySeverity = "8.8"
+		}
+	}
+	return p
 }
 
 // ruleName turns "unknown-key" into "UnknownKey", SARIF's conventional reportingDescriptor.name.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/logsafe"
 )
 
 // Text writes one `file:line:col: severity: message [rule]` line per finding (the form
@@ -28,11 +29,11 @@ func Text(w io.Writer, fs []lint.Finding, o Options) error {
 
 // TextLine renders one finding the way the text format and the problem matcher expect it.
 func TextLine(f lint.Finding) string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", visiblePath(f.File), max(f.Line, 1), max(f.Column, 1), f.Severity, oneLine(f.Message), f.Rule)
+	return logsafe.Line(fmt.Sprintf("%s:%d:%d: %s: %s [%s]", f.File, max(f.Line, 1), max(f.Column, 1), f.Severity, oneLine(f.Message), f.Rule))
 }
 
 // pathEscaper shows line breaks in file names as \n and \r: git allows them, and a raw one would
-// split the line and let the rest pose as a workflow command in a `run:` step's log.
+// split a markdown table row.
 var pathEscaper = strings.NewReplacer("\n", `\n`, "\r", `\r`)
 
 func visiblePath(p string) string { return pathEscaper.Replace(p) }

@@ -75,6 +75,7 @@ type RenovateOptions struct {
 	DefaultBranch string // the branch the scheduled workflow runs on (default main)
 	Identity      string // policy name (default renovate)
 	ReusableRef   string // OWNER/REPO@REF hosting the reusable Renovate workflow (default DefaultReusableRef)
+	Subject       Subject
 }
 
 // Renovate returns the trust policy and the caller workflow that run Renovate on o.Repo with a
@@ -102,9 +103,17 @@ func Renovate(o RenovateOptions) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
+	known := knownClaims(o.Repo, o.DefaultBranch, o.Subject)
+	known["job_workflow_ref"] = ref.JobWorkflowRefPattern(RenovateWorkflowFile)
+	known["event_name"] = "(?:schedule|workflow_dispatch)"
+	subject, err := o.Subject.line(o.Repo, o.DefaultBranch, known)
+	if err != nil {
+		return nil, err
+	}
 	d := map[string]string{
 		"Repo":           o.Repo,
-		"Subject":        fmt.Sprintf("repo:%s:ref:refs/heads/%s", o.Repo, o.DefaultBranch),
+		"SubjectLine":    subject,
+		"SubjectForm":    o.Subject.describe(),
 		"Identity":       o.Identity,
 		"Issuer":         Issuer,
 		"Modeline":       SchemaModeline,
@@ -131,6 +140,7 @@ type PolicyOptions struct {
 	Repo          string // OWNER/NAME whose workflows may use the policy
 	Identity      string // policy name
 	DefaultBranch string // the branch whose runs may get a token (default main)
+	Subject       Subject
 }
 
 // Policy returns a commented starter trust policy that lets only o.Repo's default branch get a
@@ -148,9 +158,14 @@ func Policy(o PolicyOptions) ([]File, error) {
 	if err := ValidateBranch("--default-branch", o.DefaultBranch); err != nil {
 		return nil, err
 	}
+	subject, err := o.Subject.line(o.Repo, o.DefaultBranch, knownClaims(o.Repo, o.DefaultBranch, o.Subject))
+	if err != nil {
+		return nil, err
+	}
 	d := map[string]string{
 		"Repo":          o.Repo,
-		"Subject":       fmt.Sprintf("repo:%s:ref:refs/heads/%s", o.Repo, o.DefaultBranch),
+		"SubjectLine":   subject,
+		"SubjectForm":   o.Subject.describe(),
 		"Identity":      o.Identity,
 		"Issuer":        Issuer,
 		"Modeline":      SchemaModeline,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/octo-sts/action/internal/revoke"
 	"github.com/octo-sts/action/internal/secret"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // tokenLifetime is how long GitHub installation tokens live; past it revocation is moot.
@@ -21,6 +22,12 @@ func runPost(ctx context.Context, rt *Runtime) int {
 			rt.Action.Infof("revoke: false — the token stays valid until it expires (at most 1 hour)")
 		}
 		return exitOK // nothing was minted: nothing to say
+	}
+	if err := sts.ValidateToken(token); err != nil {
+		// Only this action's main step writes STATE_token, after the same check: refuse to mask
+		// or send whatever else arrived here.
+		rt.Action.Warningf("STATE_token is not a token this action wrote (%s); nothing revoked", err)
+		return exitOK
 	}
 	rt.Mask(token)
 	hash := secret.Hash(token)

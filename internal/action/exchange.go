@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/secret"
 	"github.com/octo-sts/action/internal/sts"
 )
@@ -24,6 +25,7 @@ type exchangeInputs struct {
 	scope, identity, domain, audience string
 	exportEnv, githubToken            string
 	orgPolicyRepo                     string
+	server                            []policy.Generation
 	revoke, debug                     bool
 	timeout                           time.Duration
 }
@@ -39,6 +41,7 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	in.domain, in.audience = get("domain"), get("audience")
 	in.exportEnv, in.githubToken = get("export-env"), get("github-token")
 	in.orgPolicyRepo = get("org-policy-repo")
+	server := get("server")
 	timeout := get("timeout")
 	if in.domain == "" {
 		in.domain = "octo-sts.dev"
@@ -47,6 +50,9 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 		return in, errs
 	}
 	var err error
+	if in.server, err = policy.ParseGenerations(server); err != nil {
+		errs = append(errs, fmt.Sprintf("input %q: %v", "server", err))
+	}
 	if in.revoke, err = rt.BoolInput("revoke", true); err != nil {
 		errs = append(errs, err.Error())
 	}
@@ -272,10 +278,11 @@ func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.
 	}
 	rt.Untrusted(lines...)
 	var diag string
-	if se.Class == sts.ClassDenied || se.Class == sts.ClassNotFound {
+	if se.Class == sts.ClassDenied || se.Class == sts.ClassNotFound || se.Class == sts.ClassBadRequest {
 		diag = callHook(ctx, Diagnose, DiagnoseInput{
 			Claims: claims, Scope: in.scope, Identity: in.identity, Domain: in.domain, Status: se.Status,
 			Message: se.Message, GitHubToken: in.githubToken, Workspace: rt.Workspace,
+			OrgPolicyRepo: in.orgPolicyRepo, Server: in.server,
 		})
 		if diag != "" {
 			rt.Action.Group("Diagnosis")
@@ -312,7 +319,7 @@ func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Reque
 	fmt.Fprintf(rt.Stdout, "debug: true — not exchanging. The exchange would be: GET %s\n", c.ExchangeURL(req))
 	md := callHook(ctx, DebugEvaluate, DiagnoseInput{
 		Claims: claims, Scope: in.scope, Identity: in.identity, Domain: in.domain,
-		GitHubToken: in.githubToken, Workspace: rt.Workspace,
+		GitHubToken: in.githubToken, Workspace: rt.Workspace, OrgPolicyRepo: in.orgPolicyRepo, Server: in.server,
 	})
 	if md != "" {
 		rt.Action.Group("Policy evaluation")
@@ -356,7 +363,7 @@ func claimsJSON(claims map[string]any) string {
 func (rt *Runtime) warnSubject(claims map[string]any) {
 	sub, _ := claims["sub"].(string)
 	if p := sts.SubjectProblem(sub); p != "" {
-		rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: unusable subject"}).Warningf("Octo STS will refuse this token's sub (400 invalid subject in token): %s. Rename the environment or branch.", p)
+		rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: unusable subject"}).Warningf("Octo STS will refuse this token's sub (400 %s): %s. Rename the environment or branch.", policy.InvalidTokenMessage("subject"), p)
 	}
 }
 

@@ -34,6 +34,7 @@ flags:
   --kind auto|repo|org|issuers   how to parse the files (default auto: from the file name and
                                  whether the repository is the org policy repository)
   --org-policy-repo NAME         the server's ORG_POLICY_REPO (default .github)
+  --server legacy|current|all    server generation to judge by (default all: an error when any refuses)
   --repository OWNER/NAME        the repository being linted (default $GITHUB_REPOSITORY)
   --format text|json|github|sarif
                                  output format (default text)
@@ -68,6 +69,7 @@ type lintFlags struct {
 	workflows     bool
 	ignore        []string
 	paths         []string
+	server        []policy.Generation
 }
 
 var (
@@ -85,6 +87,8 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 	fset.Usage = func() {}
 	fset.StringVar(&f.kind, "kind", "auto", "")
 	fset.StringVar(&f.orgPolicyRepo, "org-policy-repo", "", "")
+	var server string
+	fset.StringVar(&server, "server", "all", "")
 	fset.StringVar(&f.repository, "repository", "", "")
 	fset.StringVar(&format, "format", string(report.FormatText), "")
 	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "")
@@ -124,6 +128,9 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 		return f, fmt.Errorf("invalid value %q for --kind: want one of %s", f.kind, strings.Join(lintKinds, ", "))
 	}
 	var err error
+	if f.server, err = policy.ParseGenerations(server); err != nil {
+		return f, fmt.Errorf("invalid value %q for --server: %v", server, err)
+	}
 	if f.format, err = report.ParseFormat(format); err != nil {
 		return f, fmt.Errorf("invalid value %q for --format: want one of %s", format, report.FormatList())
 	}
@@ -186,7 +193,7 @@ func runLint(ctx context.Context, args []string, io IO) int {
 		// The org policy repository parses files differently: recognise it from the checkout too.
 		f.repository = originRepo(root)
 	}
-	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore}
+	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore, Server: f.server}
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}

@@ -259,6 +259,11 @@ type STS struct {
 	Scope    string // expected scopes value
 	Identity string // expected identity value
 	Token    string // GitHub token minted on success
+	// Tokens, when set, mints a distinct token per identity (several tokens in one step);
+	// identities not in it are refused with 404 like a missing policy.
+	Tokens map[string]string
+	// Expiry, when set, is sent as the response's "expiry" (Octo STS itself sends null).
+	Expiry string
 
 	mu       sync.Mutex
 	script   []string
@@ -361,7 +366,8 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		answer(w, policy.CodeIdentityMissing)
 		return
 	}
-	if (s.Scope != "" && scope != s.Scope) || (s.Identity != "" && identity != s.Identity) {
+	_, known := s.Tokens[identity]
+	if (s.Tokens != nil && !known) || (s.Scope != "" && scope != s.Scope) || (s.Identity != "" && identity != s.Identity) {
 		answer(w, policy.CodePolicyNotFound, identity)
 		return
 	}
@@ -418,18 +424,28 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"token":"` + s.mint() + `" "bearer":"` + bearer + `"`))
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"token": s.mint(), "refreshToken": "", "expiry": nil})
+		tok := s.mint(identity)
+		var exp any
+		if s.Expiry != "" {
+			exp = s.Expiry
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "refreshToken": "", "expiry": exp})
 	}
 }
 
-func (s *STS) mint() string {
+// mint hands out the token for identity (the one Token unless Tokens is set).
+func (s *STS) mint(identity ...string) string {
 	s.mu.Lock()
 	hook := s.OnMint
+	tok := s.Token
+	if len(identity) == 1 && s.Tokens[identity[0]] != "" {
+		tok = s.Tokens[identity[0]]
+	}
 	s.mu.Unlock()
 	if hook != nil {
-		hook(s.Token)
+		hook(tok)
 	}
-	return s.Token
+	return tok
 }
 
 // GitHubAPI fakes `DELETE /installation/token` so revocation can be observed.

@@ -25,14 +25,16 @@ const (
 	Allow         Verdict = "allow"          // the server would mint a token
 	Deny          Verdict = "deny"           // the server would refuse this token
 	InvalidPolicy Verdict = "invalid-policy" // the server cannot even read the policy (404)
+	Unverified    Verdict = "unverified"     // --verify could not reach the issuer from here: no verdict
 	// Depends: the token satisfies the policy, but the policy pins an App (current servers) and
 	// whether the pin resolves depends on the server's configuration, which no client can see.
 	Depends Verdict = "depends-on-server-configuration"
 )
 
-// worse orders verdicts for "the worse of two generations": allow < depends < deny < invalid-policy.
+// worse orders verdicts for "the worse of two generations": allow < depends < deny < invalid-policy
+// < unverified (no verdict at all).
 func (v Verdict) worse(than Verdict) bool {
-	rank := map[Verdict]int{Allow: 0, Depends: 1, Deny: 2, InvalidPolicy: 3}
+	rank := map[Verdict]int{Allow: 0, Depends: 1, Deny: 2, InvalidPolicy: 3, Unverified: 4}
 	return rank[v] > rank[than]
 }
 
@@ -290,7 +292,24 @@ func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 		}
 	}
 	r.Hints = append(r.Hints, hintsFor(in, tp, tok, r)...)
+	settle(in, r, g)
 	return r, nil
+}
+
+// settle makes the verdict say what the exit code will: a signature that could not be checked
+// from this machine is no verdict at all, and a scope whose owner differs in case from the
+// token's repository_owner is answered 404 by the server however well the claims match.
+func settle(in Input, r *Report, g policy.Generation) {
+	if v := in.Verification; v != nil && v.Unreachable {
+		r.Verdict, r.Status = Unverified, 0
+		r.Message = "could not verify here: " + v.Reason
+		return
+	}
+	if r.Verdict == Allow && hasHint(r, "scope-owner-case") {
+		owner, _, _ := strings.Cut(in.Scope, "/")
+		a := policy.ExchangeAnswer(g, policy.CodeNoInstallation, owner)
+		r.Verdict, r.Status, r.Message = Deny, a.Status, a.Message
+	}
 }
 
 // lintBytes is the linter entry point, a variable so tests can simulate a linter that disagrees.

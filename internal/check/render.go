@@ -95,6 +95,10 @@ func RenderText(w io.Writer, r *Report) error {
 	case InvalidPolicy:
 		fmt.Fprintf(&b, "verdict:   INVALID POLICY — the server would answer HTTP %d\n", r.Status)
 		fmt.Fprintf(&b, "message:   %s\n", r.Message)
+	case Unverified:
+		b.WriteString("verdict:   COULD NOT VERIFY HERE — the issuer's discovery document is unreachable from this machine\n")
+		fmt.Fprintf(&b, "message:   %s\n", r.Message)
+		b.WriteString("hint:      run without --verify to evaluate the claims, or give the issuer's keys with --jwks FILE\n")
 	case Depends:
 		b.WriteString("verdict:   DEPENDS ON THE SERVER'S CONFIGURATION — not a confirmed allow\n")
 		fmt.Fprintf(&b, "message:   %s\n", r.Message)
@@ -178,6 +182,8 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "**Verdict: deny** (HTTP %d): %s\n\n", r.Status, code(r.Message))
 	case InvalidPolicy:
 		fmt.Fprintf(&b, "**Verdict: invalid policy** (HTTP %d): %s\n\n", r.Status, code(r.Message))
+	case Unverified:
+		fmt.Fprintf(&b, "**Verdict: could not verify here**: %s\n\n", code(r.Message))
 	case Depends:
 		fmt.Fprintf(&b, "**Verdict: depends on the server's configuration** (not a confirmed allow): %s\n\n", mdEscape(r.Message))
 	}

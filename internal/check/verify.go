@@ -48,6 +48,9 @@ type Verification struct {
 	Status  int
 	Message string
 	Reason  string
+	// Unreachable is set when discovery failed from this machine: the server (elsewhere) may
+	// well reach the issuer, so the signature was not checked rather than found bad.
+	Unreachable bool
 }
 
 // OK reports whether the token passed verification.
@@ -94,6 +97,7 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) *Verification {
 		p, err := oidc.NewProvider(pctx, iss)
 		if err != nil {
 			res.Status, res.Message, res.Reason = http.StatusBadRequest, MsgProvider, "discovery for "+iss+" failed: "+err.Error()
+			res.Unreachable = true
 			return res
 		}
 		verifier = p.VerifierContext(pctx, cfg)

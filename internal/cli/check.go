@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -18,14 +16,9 @@ import (
 // ExitInvalidPolicy is check's answer when the policy itself cannot be read by the server (404).
 const ExitInvalidPolicy = 4
 
-func init() {
-	register("check", "explain whether a token's claims satisfy a trust policy, as the server would", runCheck)
-}
-
-const checkUsage = `usage:
-  octo-sts check --policy FILE (--claims FILE.json | --token JWT|@file|@-) [flags]
-  octo-sts check --policy FILE --repo owner/repo --simulate [--workflow FILE] [flags]
-  octo-sts check --workflow FILE [--job ID] [--policy FILE] [--repo owner/repo] [flags]
+const checkUsage = `usage: octo-sts check --policy FILE (--claims FILE.json | --token JWT|@file|@-) [flags]
+       octo-sts check --policy FILE --repo owner/repo --simulate [--workflow FILE] [flags]
+       octo-sts check --workflow FILE [--job ID] [--policy FILE] [--repo owner/repo] [flags]
 
 Evaluates the token against the trust policy in the Octo STS server's order and prints every
 field's result, the verdict and the exact message the server would return.
@@ -41,9 +34,8 @@ they disagree both answers are printed and the exit code is the worse one's.
 
 Exit codes: 0 allowed, 1 denied (with --simulate or --workflow: no simulated run gets a token;
 a verdict that depends on the server's App configuration also exits 1),
-2 usage, 3 internal error, 4 the policy itself is invalid.
-
-flags:
+2 usage, 3 internal error or --verify could not reach the issuer from here, 4 the policy itself
+is invalid.
 `
 
 func runCheck(ctx context.Context, args []string, sio IO) int {
@@ -52,7 +44,6 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	defer stderr.Flush()
 	sio.Stderr = stderr
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var (
 		policyPath = fs.String("policy", "", "trust policy file (.github/chainguard/<identity>.sts.yaml)")
 		claimsPath = fs.String("claims", "", "decoded token claims as a JSON object (- for stdin)")
@@ -76,26 +67,14 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		template   = fs.String("subject-template", "", "with --workflow: the repository's custom subject claim keys, e.g. repo,context,job_workflow_ref")
 		orgRepo    = fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO, the repository an owner-only scope reads (default .github)")
 	)
-	usage := func(msg string) int {
-		if msg != "" {
-			fmt.Fprintf(sio.Stderr, "octo-sts check: %s\n\n", msg)
-		}
-		fmt.Fprint(sio.Stderr, checkUsage)
-		fs.SetOutput(sio.Stderr)
-		fs.PrintDefaults()
-		return ExitUsage
+	// usage reports one line, never the whole help: the mistake is what the user needs to see.
+	usage := func(msg string) int { return failUsage(sio, "check", usagef("%s", msg)) }
+	rest, err := parseFlags(sio, "check", fs, args)
+	if err != nil {
+		return failUsage(sio, "check", err)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(sio.Stdout, checkUsage)
-			fs.SetOutput(sio.Stdout)
-			fs.PrintDefaults()
-			return ExitOK
-		}
-		return usage(err.Error())
-	}
-	if fs.NArg() > 0 {
-		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", fs.Arg(0)))
+	if len(rest) > 0 {
+		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", rest[0]))
 	}
 	if *jobID != "" && *wfFile == "" {
 		return usage("--job needs --workflow FILE")
@@ -256,6 +235,8 @@ func emit(sio IO, format string, r *check.Report) int {
 		return ExitOK
 	case check.InvalidPolicy:
 		return ExitInvalidPolicy
+	case check.Unverified:
+		return ExitInternal
 	}
 	return ExitFindings
 }

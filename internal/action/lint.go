@@ -23,6 +23,7 @@ import (
 	"github.com/octo-sts/action/internal/lint"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
+	"github.com/octo-sts/action/internal/workflow"
 )
 
 func init() { RegisterMode("lint", runLint) }
@@ -163,6 +164,18 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	findings, files, err := lint.Paths(ws, abs, opts)
 	if err != nil {
 		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
+	}
+	if pr == 0 {
+		// A full lint also checks the workflows against the policies (pull requests lint only their files).
+		var next workflow.Source
+		if in.token != "" {
+			api := rt.Getenv("GITHUB_API_URL")
+			if api == "" {
+				api = "https://api.github.com"
+			}
+			next = workflow.API{BaseURL: api, Token: in.token, Client: rt.HTTPClient}
+		}
+		findings = lint.Sort(append(findings, workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next)...))
 	}
 	if files == 0 {
 		return rt.Fail("octo-sts lint: nothing to lint", fmt.Sprintf("%v under %s (looked for *.sts.yaml and trusted-token-issuers.yaml); set the path input to your policy files", lint.ErrNoFiles, strings.Join(targets, ", ")), exitUsage)

@@ -159,7 +159,13 @@ var Rules = []*Rule{
 		Bad:  "issuer_patterns:\n  - \"[unclosed\"\n",
 		Good: "issuer_patterns:\n  - https://token\\.actions\\.githubusercontent\\.com\n"},
 
-	// --- warnings: accepted by Octo STS, refused by GitHub when the token is minted (403) ---
+	// --- accepted by Octo STS, refused by GitHub when the token is minted (403) ---
+	{ID: "permission-level-invalid", Severity: SevError,
+		Summary:   "GitHub has no such level for this permission: every exchange fails.",
+		Rationale: "Octo STS forwards the level as written; GitHub's token API knows only read, write and (for a few permissions) admin, answers 422 for anything else (`bogus`, `none`, `read-write`, a number or boolean the YAML decoder turned into a string, `admin` where there is no admin level), and the exchange fails with 403 \"token exchange failure\" every time.",
+		Fix:       "Use one of the levels the message lists, in lower case.",
+		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: read-write\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: write\n"},
 	{ID: "permission-level", Severity: SevWarning,
 		Summary:   "GitHub does not accept this level for this permission.",
 		Rationale: "Octo STS forwards any string; GitHub answers 422 and the exchange fails with 403 \"token exchange failure\". `workflows`, `profile` and `organization_copilot_seat_management` are write-only, `organization_plan` and `organization_events` read-only, and only the projects and custom-properties permissions take `admin`.",
@@ -322,6 +328,10 @@ var Rules = []*Rule{
 		Summary:   "The policy only accepts classic subjects; it stops matching when GitHub switches the repository to immutable subjects.",
 		Rationale: "Repositories created, renamed or transferred after 2026-07-15 get immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`); a policy that names only `repo:OWNER/REPO:…` then refuses every exchange.",
 		Fix:       "Accept both forms during the transition, e.g. `repo:acme(@123)?/app(@456)?:ref:refs/heads/main` (`octo-sts init policy --transitional` writes it), then only the immutable one."},
+	{ID: "workflow-generation-split", Severity: SevWarning,
+		Summary:   "A trigger gets a token from one server generation and not from the other.",
+		Rationale: "The hosted Octo STS is deployed by hand and may run either generation; usually a top-level `|` in a pattern that legacy servers only half-anchor (docs/server.md).",
+		Fix:       "Wrap alternations in a group, `(?:a|b)`, which means the same under both generations, and match exactly the subjects the workflow sends."},
 	{ID: "workflow-policy-unused", Severity: SevNotice,
 		Summary:   "No workflow of this repository exchanges a token with this policy.",
 		Rationale: "A stale policy keeps granting access nobody uses; workflows in other repositories may still use it, so this is only a notice.",

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/google/go-github/v92/github"
 
+	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/lint"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
@@ -265,9 +265,10 @@ func changedPolicyFiles(ctx context.Context, rt *Runtime, in lintInputs) (files 
 		api = "https://api.github.com"
 	}
 	api = strings.TrimSuffix(api, "/") + "/"
-	hc := rt.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
+	// go-github re-adds Authorization on every redirect hop: bind the token to the API origin.
+	hc, err := credhttp.Bind(rt.HTTPClient, api)
+	if err != nil {
+		return nil, 0, fmt.Errorf("GITHUB_API_URL %q: %w", api, err)
 	}
 	client, err := github.NewClient(github.WithHTTPClient(hc), github.WithAuthToken(in.token), github.WithURLs(&api, &api), github.WithUserAgent("octo-sts-lint"))
 	if err != nil {

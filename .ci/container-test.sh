@@ -46,9 +46,15 @@ if $offline; then
 else
   command -v docker >/dev/null || { echo "container test: needs Docker (no docker command found)" >&2; exit 1; }
   docker info >/dev/null 2>&1 || { echo "container test: the Docker engine is not running (docker info failed)" >&2; exit 1; }
-  # buildx (with --load, whatever its driver) where installed, else the engine's BuildKit.
-  build=(env DOCKER_BUILDKIT=1 docker build)
-  docker buildx version >/dev/null 2>&1 && build=(docker buildx build --load)
+  # buildx (with --load, whatever its driver) where installed; else the classic builder, which
+  # does not set the platform arguments BuildKit provides, so they are passed.
+  if docker buildx version >/dev/null 2>&1; then
+    build=(docker buildx build --load)
+  else
+    platform=$(docker version --format '{{.Server.Os}}/{{.Server.Arch}}')
+    echo "docker buildx is not installed; using the classic builder for $platform"
+    build=(env DOCKER_BUILDKIT=0 docker build --build-arg "BUILDPLATFORM=$platform" --build-arg "TARGETARCH=${platform#*/}")
+  fi
   if ! "${build[@]}" -t "$image" "$root"; then
     echo "container test: docker build failed. Without $tools/build-image the build pulls" >&2
     echo "  $build_ref and $runtime_ref" >&2

@@ -11,9 +11,10 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian12:latest@sha256:d75cdd72874d47
 
 # The compiler runs on the build machine's platform and cross-compiles (CGO off), so an arm64
 # image needs no emulation to build. BuildKit sets BUILDPLATFORM and TARGETARCH itself; the
-# classic builder needs them as --build-arg (.ci/container-test.sh passes them).
-ARG BUILDPLATFORM
-FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
+# classic builder sets neither, so it gets BUILD_PLATFORM and TARGETARCH as --build-arg
+# (.ci/container-test.sh passes them).
+ARG BUILD_PLATFORM
+FROM --platform=${BUILD_PLATFORM:-$BUILDPLATFORM} ${BUILD_IMAGE} AS build
 WORKDIR /src
 ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
 # Dependencies first, so source edits reuse the module-download layer.

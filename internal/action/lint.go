@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,8 +19,11 @@ import (
 
 	"github.com/google/go-github/v92/github"
 
+	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
+	"github.com/octo-sts/action/internal/workflow"
 )
 
 func init() { RegisterMode("lint", runLint) }
@@ -42,6 +44,7 @@ type lintInputs struct {
 	sarifFile     string
 	failOn        string // error, warning, notice or never
 	orgPolicyRepo string
+	server        []policy.Generation
 }
 
 func readLintInputs(rt *Runtime) (lintInputs, []string) {
@@ -52,6 +55,7 @@ func readLintInputs(rt *Runtime) (lintInputs, []string) {
 	in.sarifFile = get("sarif-file")
 	in.failOn = get("fail-on")
 	in.orgPolicyRepo = get("org-policy-repo")
+	server := get("server")
 	// `path` may list several entries, one per line (a YAML block scalar) or separated by spaces.
 	for _, line := range rt.InputList("path") {
 		in.paths = append(in.paths, strings.Fields(line)...)
@@ -64,6 +68,10 @@ func readLintInputs(rt *Runtime) (lintInputs, []string) {
 	}
 	if allowed := []string{string(lint.SevError), string(lint.SevWarning), string(lint.SevNotice), failNever}; !slices.Contains(allowed, in.failOn) {
 		errs = append(errs, fmt.Sprintf("input %q: %q is not one of %s", "fail-on", in.failOn, strings.Join(allowed, ", ")))
+	}
+	var err error
+	if in.server, err = policy.ParseGenerations(server); err != nil {
+		errs = append(errs, fmt.Sprintf("input %q: %v", "server", err))
 	}
 	if strings.Contains(in.orgPolicyRepo, "/") {
 		errs = append(errs, fmt.Sprintf("input %q: %q must be a bare repository name such as .github, not owner/name", "org-policy-repo", in.orgPolicyRepo))
@@ -111,7 +119,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 		ws = "."
 	}
 	repo := rt.Getenv("GITHUB_REPOSITORY")
-	opts := lint.Options{OrgPolicyRepo: in.orgPolicyRepo, Repository: repo}
+	opts := lint.Options{OrgPolicyRepo: in.orgPolicyRepo, Repository: repo, Server: in.server}
 
 	var targets []string // workspace-relative files or directories to lint
 	scope := "the whole " + strings.Join(in.paths, ", ")
@@ -156,6 +164,18 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	findings, files, err := lint.Paths(ws, abs, opts)
 	if err != nil {
 		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
+	}
+	if pr == 0 {
+		// A full lint also checks the workflows against the policies (pull requests lint only their files).
+		var next workflow.Source
+		if in.token != "" {
+			api := rt.Getenv("GITHUB_API_URL")
+			if api == "" {
+				api = "https://api.github.com"
+			}
+			next = workflow.API{BaseURL: api, Token: in.token, Client: rt.HTTPClient}
+		}
+		findings = lint.Sort(append(findings, workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next)...))
 	}
 	if files == 0 {
 		return rt.Fail("octo-sts lint: nothing to lint", fmt.Sprintf("%v under %s (looked for *.sts.yaml and trusted-token-issuers.yaml); set the path input to your policy files", lint.ErrNoFiles, strings.Join(targets, ", ")), exitUsage)
@@ -245,9 +265,10 @@ func changedPolicyFiles(ctx context.Context, rt *Runtime, in lintInputs) (files 
 		api = "https://api.github.com"
 	}
 	api = strings.TrimSuffix(api, "/") + "/"
-	hc := rt.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
+	// go-github re-adds Authorization on every redirect hop: bind the token to the API origin.
+	hc, err := credhttp.Bind(rt.HTTPClient, api)
+	if err != nil {
+		return nil, 0, fmt.Errorf("GITHUB_API_URL %q: %w", api, err)
 	}
 	client, err := github.NewClient(github.WithHTTPClient(hc), github.WithAuthToken(in.token), github.WithURLs(&api, &api), github.WithUserAgent("octo-sts-lint"))
 	if err != nil {

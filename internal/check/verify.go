@@ -13,18 +13,20 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/policy"
 )
 
 // maxDiscoveryBytes is the server's MaximumResponseSize for discovery and JWKS bodies (spec §1.10).
 const maxDiscoveryBytes = 100 << 10
 
-// The server's messages for the verification steps (spec §1.6 rows 5–7).
-const (
-	MsgInvalidBearer = "invalid bearer token"
-	MsgIssuerFormat  = "invalid issuer format"
-	MsgProvider      = "unable to fetch or create the provider"
-	MsgVerify        = "unable to verify bearer token"
+// The server's messages for the verification steps (spec §1.6 rows 4–7), from the model; the
+// same in both generations.
+var (
+	MsgInvalidBearer = policy.ExchangeAnswer(policy.Legacy, policy.CodeBearerInvalid).Message
+	MsgIssuerFormat  = policy.ExchangeAnswer(policy.Legacy, policy.CodeIssuerFormat).Message
+	MsgProvider      = policy.ExchangeAnswer(policy.Legacy, policy.CodeProvider).Message
+	MsgVerify        = policy.ExchangeAnswer(policy.Legacy, policy.CodeVerify).Message
 )
 
 // defaultHTTPBudget bounds discovery: the server retries unreachable issuers for minutes, we do not.
@@ -47,6 +49,9 @@ type Verification struct {
 	Status  int
 	Message string
 	Reason  string
+	// Unreachable is set when discovery failed from this machine: the server (elsewhere) may
+	// well reach the issuer, so the signature was not checked rather than found bad.
+	Unreachable bool
 }
 
 // OK reports whether the token passed verification.
@@ -93,6 +98,7 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) *Verification {
 		p, err := oidc.NewProvider(pctx, iss)
 		if err != nil {
 			res.Status, res.Message, res.Reason = http.StatusBadRequest, MsgProvider, "discovery for "+iss+" failed: "+err.Error()
+			res.Unreachable = true
 			return res
 		}
 		verifier = p.VerifierContext(pctx, cfg)
@@ -158,9 +164,11 @@ func ReadJWKS(path string) ([]byte, error) {
 	return data, nil
 }
 
-// discoveryClient mirrors the server's provider client: bounded bodies and redirects only to valid issuers.
+// discoveryClient mirrors the server's provider client: bounded bodies and redirects only to
+// valid issuers. Because it must follow the issuer across origins as the server does, it carries
+// no credential at all (credhttp.Anonymous strips any a library might add).
 func discoveryClient() *http.Client {
-	return &http.Client{
+	return credhttp.Anonymous(&http.Client{
 		Timeout:   defaultHTTPBudget,
 		Transport: limitTransport{http.DefaultTransport},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -174,7 +182,7 @@ func discoveryClient() *http.Client {
 			}
 			return nil
 		},
-	}
+	})
 }
 
 // limitTransport truncates response bodies at the server's 100 KiB, so oversized documents fail here too.

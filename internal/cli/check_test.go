@@ -185,10 +185,9 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "--policy", pol, "--simulate", "--repo", "acme/w", "--claims", claims}, "drop --claims"},
 		{[]string{"check", "--policy", pol, "--token", "not-a-jwt"}, "--token: not a JWT"},
 		{[]string{"check", "--policy", pol, "--token", "@"}, "--token @: give a file name"},
-		{[]string{"check", "--policy", pol, "--claims", pol}, "--claims"},
 		{[]string{"check", "--policy", "does-not-exist.sts.yaml", "--claims", claims}, "--policy: open does-not-exist.sts.yaml"},
 		{[]string{"check", "--policy", pol, "--claims", claims, "stray"}, `unexpected argument "stray"`},
-		{[]string{"check", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"check", "--nope"}, "unknown flag --nope"},
 		{[]string{"check", "--policy", pol, "--domain", "", "--claims", claims}, "--domain is empty"},
 	} {
 		code, stdout, stderr := runCLI(t, "", c.args...)
@@ -224,6 +223,12 @@ func TestCheckTokenVerify(t *testing.T) {
 	good := k.Sign(t, claims(now.Add(time.Hour)))
 	expired := k.Sign(t, claims(now.Add(-time.Hour)))
 	other := checktest.NewKey(t).Sign(t, claims(now.Add(time.Hour)))
+	unreachableClaims := claims(now.Add(time.Hour))
+	unreachableClaims["iss"] = "https://127.0.0.1:1"
+	unreachable := k.Sign(t, unreachableClaims)
+	ownerClaims := claims(now.Add(time.Hour))
+	ownerClaims["repository_owner"] = "acme"
+	owned := k.Sign(t, ownerClaims)
 	tokFile := filepath.Join(dir, "token")
 	if err := os.WriteFile(tokFile, []byte(good+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -241,6 +246,8 @@ func TestCheckTokenVerify(t *testing.T) {
 		{"discovery", []string{"--token", "@-", "--verify"}, good, ExitOK, []string{"verified against the issuer's discovery document", "ALLOW"}},
 		{"expired", []string{"--token", expired, "--verify", "--jwks", jwks}, "", ExitFindings, []string{"HTTP 401", "message:   unable to verify bearer token", "the token expired at"}},
 		{"wrong key", []string{"--token", other, "--verify"}, "", ExitFindings, []string{"HTTP 401", "unable to verify bearer token", "signature"}},
+		{"discovery unreachable from here", []string{"--token", unreachable, "--verify"}, "", ExitInternal, []string{"verdict:   COULD NOT VERIFY HERE", "could not verify here: discovery for https://127.0.0.1:1 failed"}},
+		{"scope owner case", []string{"--token", owned, "--scope", "Acme/widgets"}, "", ExitFindings, []string{"verdict:   DENY — the server would answer HTTP 404", `no installation found for "Acme"`}},
 		{"undecodable payload", []string{"--token", "x.%%%.y"}, "", ExitFindings, []string{"HTTP 400", "message:   invalid bearer token", "not unpadded base64url"}},
 		{"undecodable payload json", []string{"--token", "x.eyJzdWIiOjV9.y", "--format", "json"}, "", ExitFindings, []string{`"verdict": "deny"`, `"message": "invalid bearer token"`, `claim \"sub\" cannot be a JSON number`}},
 	} {
@@ -254,11 +261,67 @@ func TestCheckTokenVerify(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, stdout)
 				}
 			}
-			for _, secret := range []string{good, expired, other} {
+			for _, secret := range []string{good, expired, other, unreachable, owned} {
 				if strings.Contains(stdout+stderr, secret) {
 					t.Fatal("the JWT appears in the output")
 				}
 			}
 		})
+	}
+}
+
+// TestCheckMalformedTokenIsDeny: a payload the server cannot decode is its 400 verdict (exit 1,
+// "invalid bearer token"), never a usage error: non-JSON claims, aud a number, exp a string.
+func TestCheckMalformedTokenIsDeny(t *testing.T) {
+	pol := filepath.Join(checkCases, "allow-push-main", "deploy.sts.yaml")
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"yaml":       "iss: https://token.actions.githubusercontent.com\n",
+		"aud-number": `{"iss":"https://token.actions.githubusercontent.com","sub":"x","aud":5}`,
+		"exp-string": `{"iss":"https://token.actions.githubusercontent.com","sub":"x","aud":"octo-sts.dev","exp":"soon"}`,
+		"sub-number": `{"iss":"https://token.actions.githubusercontent.com","sub":7,"aud":"octo-sts.dev"}`,
+	} {
+		f := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runCLI(t, "", "check", "--policy", pol, "--claims", f, "--format", "json")
+		if code != ExitFindings || !strings.Contains(stdout, `"message": "invalid bearer token"`) || !strings.Contains(stdout, `"verdict": "deny"`) {
+			t.Errorf("%s: exit %d stdout %s stderr %s", name, code, stdout, stderr)
+		}
+	}
+}
+
+// TestCheckAllowlist: the org allowlist next to an org policy (or --allowlist) takes part:
+// 403 when it does not permit the issuer, audit mode passes, an invalid one is a 400.
+func TestCheckAllowlist(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "deploy.sts.yaml")
+	claims := filepath.Join(dir, "claims.json")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(pol, "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n")
+	write(claims, `{"iss":"https://token.actions.githubusercontent.com","sub":"repo:acme/app:ref:refs/heads/main","aud":"octo-sts.dev"}`)
+	al := filepath.Join(dir, "trusted-token-issuers.yaml")
+	for _, c := range []struct {
+		allowlist, want string
+		code            int
+	}{
+		{"issuers: [https://accounts.google.com]\n", `"message": "issuer not permitted by organization policy"`, ExitFindings},
+		{"mode: audit\nissuers: [https://accounts.google.com]\n", `"verdict": "allow"`, ExitOK},
+		{"issuers: [https://token.actions.githubusercontent.com]\n", `"verdict": "allow"`, ExitOK},
+		{"mode: bogus\nissuers: [https://accounts.google.com]\n", `"message": "organization trusted-issuer configuration is invalid"`, ExitFindings},
+	} {
+		write(al, c.allowlist)
+		code, stdout, _ := runCLI(t, "", "check", "--policy", pol, "--claims", claims, "--scope", "acme", "--format", "json")
+		if code != c.code || !strings.Contains(stdout, c.want) {
+			t.Errorf("allowlist %q: exit %d, want %d and %s in\n%s", c.allowlist, code, c.code, c.want, stdout)
+		}
+		if !strings.Contains(stdout, `"all_repositories": true`) {
+			t.Errorf("org scope without repositories must say the token covers every repository:\n%s", stdout)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package lint
 import (
 	"fmt"
 	"strings"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // Rule documents one finding type: a stable ID for suppression and SARIF, why it matters and how
@@ -18,7 +20,9 @@ type Rule struct {
 	Path string
 	// Repository is the example's GITHUB_REPOSITORY (org policies live in owner/.github).
 	Repository string
-	Bad, Good  string
+	// Server is the generation the examples are linted under ("" = every generation).
+	Server    policy.Generation
+	Bad, Good string
 }
 
 // Rules is the registry, in documentation order. IDs never change once released.
@@ -88,6 +92,17 @@ var Rules = []*Rule{
 		Fix:       "Keep one of them, or neither to require the STS domain (octo-sts.dev) as audience.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\naudience: octo-sts.dev\naudience_pattern: octo-sts\\.dev\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\naudience: octo-sts.dev\n"},
+	{ID: "app-one-of", Severity: SevError, Server: policy.Current,
+		Summary:   "At most one of `app` and `app_pattern` may be set (current servers).",
+		Rationale: "A current server's Compile() rejects the policy (404 \"unable to compile trust policy\"); a legacy server rejects both keys as unknown.",
+		Fix:       "Pin one App by name or ID with `app`, or several by regular expression with `app_pattern`, not both.",
+		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\napp: deployer\napp_pattern: deploy.*\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\napp: deployer\n"},
+	{ID: "server-refuses", Severity: SevError,
+		Summary:   "The server model refuses the file for a reason this linter has no dedicated rule for yet.",
+		Rationale: "Every exchange fails; the message is the server's own.",
+		Fix:       "Follow the server's message.",
+		Bad:       "", Good: ""},
 	{ID: "invalid-regex", Severity: SevError,
 		Summary:   "A pattern does not compile as `^pattern$` under Go's RE2 syntax.",
 		Rationale: "The server compiles every pattern wrapped in ^…$ with Go's regexp package (no look-around, no back-references); a failure rejects the whole policy with 404.",
@@ -144,7 +159,13 @@ var Rules = []*Rule{
 		Bad:  "issuer_patterns:\n  - \"[unclosed\"\n",
 		Good: "issuer_patterns:\n  - https://token\\.actions\\.githubusercontent\\.com\n"},
 
-	// --- warnings: accepted by Octo STS, refused by GitHub when the token is minted (403) ---
+	// --- accepted by Octo STS, refused by GitHub when the token is minted (403) ---
+	{ID: "permission-level-invalid", Severity: SevError,
+		Summary:   "GitHub has no such level for this permission: every exchange fails.",
+		Rationale: "Octo STS forwards the level as written; GitHub's token API knows only read, write and (for a few permissions) admin, answers 422 for anything else (`bogus`, `none`, `read-write`, a number or boolean the YAML decoder turned into a string, `admin` where there is no admin level), and the exchange fails with 403 \"token exchange failure\" every time.",
+		Fix:       "Use one of the levels the message lists, in lower case.",
+		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: read-write\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: write\n"},
 	{ID: "permission-level", Severity: SevWarning,
 		Summary:   "GitHub does not accept this level for this permission.",
 		Rationale: "Octo STS forwards any string; GitHub answers 422 and the exchange fails with 403 \"token exchange failure\". `workflows`, `profile` and `organization_copilot_seat_management` are write-only, `organization_plan` and `organization_events` read-only, and only the projects and custom-properties permissions take `admin`.",
@@ -228,7 +249,7 @@ var Rules = []*Rule{
 		Fix:       "Rename the environment or branch so the token's subject has no such characters.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:environment:prod east\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:environment:prod-east\n"},
-	{ID: "pattern-anchor", Severity: SevWarning,
+	{ID: "pattern-anchor", Server: policy.Legacy, Severity: SevWarning,
 		Summary:   "A pattern starts with a quantifier or ends with a backslash, which binds to the server's added ^ or $.",
 		Rationale: "The server builds \"^\" + p + \"$\": `*` alone matches everything; a trailing `\\` escapes the `$` so the pattern never matches what was meant.",
 		Fix:       "Write the pattern so it stands alone, e.g. `.*` instead of `*`; do not end it with `\\`.",
@@ -307,6 +328,10 @@ var Rules = []*Rule{
 		Summary:   "The policy only accepts classic subjects; it stops matching when GitHub switches the repository to immutable subjects.",
 		Rationale: "Repositories created, renamed or transferred after 2026-07-15 get immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`); a policy that names only `repo:OWNER/REPO:…` then refuses every exchange.",
 		Fix:       "Accept both forms during the transition, e.g. `repo:acme(@123)?/app(@456)?:ref:refs/heads/main` (`octo-sts init policy --transitional` writes it), then only the immutable one."},
+	{ID: "workflow-generation-split", Severity: SevWarning,
+		Summary:   "A trigger gets a token from one server generation and not from the other.",
+		Rationale: "The hosted Octo STS is deployed by hand and may run either generation; usually a top-level `|` in a pattern that legacy servers only half-anchor (docs/server.md).",
+		Fix:       "Wrap alternations in a group, `(?:a|b)`, which means the same under both generations, and match exactly the subjects the workflow sends."},
 	{ID: "workflow-policy-unused", Severity: SevNotice,
 		Summary:   "No workflow of this repository exchanges a token with this policy.",
 		Rationale: "A stale policy keeps granting access nobody uses; workflows in other repositories may still use it, so this is only a notice.",
@@ -325,7 +350,7 @@ func repeatLines(format string, n int) string {
 	return string(out)
 }
 
-// ruleByID indexes Rules; add() panics on an unknown ID so a typo cannot ship.
+// ruleByID indexes Rules; TestRuleIDConstants and the f.add source scan keep every ID registered.
 var ruleByID = func() map[string]*Rule {
 	m := make(map[string]*Rule, len(Rules))
 	for _, r := range Rules {

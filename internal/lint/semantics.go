@@ -255,7 +255,8 @@ func (f *file) permissionChecks() {
 		k, _ := f.field("permissions")
 		f.add("pull-request-write", k, "a pull_request subject gets %s; code from any pull request can use that token. Grant pull_request subjects read access only", strings.Join(writes, ", "))
 	}
-	if f.kind == policy.KindOrg && len(writes) > 0 && len(f.org.Repositories) == 0 {
+	// A policy pinned to one reviewed workflow (an org-wide Renovate, say) is meant for every repository.
+	if f.kind == policy.KindOrg && len(writes) > 0 && len(f.org.Repositories) == 0 && !f.identityPinned() {
 		k, _ := f.field("permissions")
 		f.add("org-write-all-repositories", k, "this org policy grants %s without `repositories`, so the token covers every repository the App can access; list the repositories it needs", strings.Join(writes, ", "))
 	}
@@ -276,7 +277,7 @@ func (f *file) admitsPullRequest() bool {
 			name = f.sampleRepo(owner, "app")
 		}
 		pr := f.actionsToken(owner, name, "pull_request", f.sample("repository_owner_id", "1"), f.sample("repository_id", "2"), false)
-		return tp.Check(pr, defaultDomain) == nil
+		return f.admits(pr)
 	}
 	if tp.Subject != "" {
 		return strings.HasSuffix(tp.Subject, ":pull_request")

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/octo-sts/action/internal/credhttp"
 )
 
 // Defaults chosen from the server contract: exchanges normally take well under a second, but the
@@ -127,6 +129,9 @@ type Result struct {
 	Elapsed  time.Duration
 	// Summary is the one-line retry summary, e.g. "1 attempt in 0.3s; last: 200".
 	Summary string
+	// Expiry is the token's expiry when the STS response carries one (Octo STS sends "expiry":
+	// null today); zero otherwise.
+	Expiry time.Time
 }
 
 func (c *Client) clock() Clock {
@@ -169,10 +174,11 @@ func (c *Client) Exchange(ctx context.Context, req Request, src TokenSource) (*R
 	defer cancel()
 
 	for n := 1; ; n++ {
-		tok, err, retry, after := c.once(ctx, req, src, deadline)
+		var expiry time.Time
+		tok, err, retry, after := c.once(ctx, req, src, deadline, &expiry)
 		elapsed := clk.Now().Sub(start)
 		if err == nil {
-			return &Result{Token: tok, Attempts: n, Elapsed: elapsed, Summary: summary(n, elapsed, "200")}, nil
+			return &Result{Token: tok, Attempts: n, Elapsed: elapsed, Summary: summary(n, elapsed, "200"), Expiry: expiry}, nil
 		}
 		err.Attempts, err.Elapsed = n, elapsed
 		if !retry {
@@ -207,7 +213,7 @@ func (c *Client) Exchange(ctx context.Context, req Request, src TokenSource) (*R
 }
 
 // once runs one attempt: fresh ID token, then one exchange request.
-func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadline time.Time) (token string, _ *Error, retry bool, retryAfter time.Duration) {
+func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadline time.Time, expiry *time.Time) (token string, _ *Error, retry bool, retryAfter time.Duration) {
 	rt := c.RequestTimeout
 	if rt <= 0 {
 		rt = DefaultRequestTimeout
@@ -260,10 +266,17 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 	if hc == nil {
 		hc = NewHTTPClient()
 	}
-	resp, err := noRedirects(hc).Do(hreq)
+	bound, err := credhttp.Bind(hc, hreq.URL.String())
+	if err != nil {
+		return "", &Error{Class: ClassInput, Endpoint: "sts", Message: err.Error(), Err: err}, false, 0
+	}
+	resp, err := bound.Do(hreq)
 	if err != nil {
 		msg := scrub(networkMessage(err))
+		var oe *credhttp.OriginError
 		switch {
+		case errors.As(err, &oe):
+			return "", &Error{Class: ClassBadResponse, Endpoint: "sts", Message: scrub(oe.Error()) + "; an Octo STS server never redirects an exchange: check that domain is the STS host itself, not a proxy or a moved address", Err: oe}, false, 0
 		case ctx.Err() != nil:
 			return "", &Error{Class: ClassTimeout, Endpoint: "sts", Message: "no answer from " + c.Domain + " before the overall timeout", Err: ctx.Err()}, false, 0
 		case rctx.Err() != nil:
@@ -298,6 +311,7 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 			}
 			return "", &Error{Class: ClassBadResponse, Endpoint: "sts", Status: 200, Message: perr.Error()}, false, 0
 		}
+		*expiry = ParseExpiry(body)
 		return tok, nil, false, 0
 	}
 	if oversized {
@@ -322,15 +336,6 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 		}
 	}
 	return "", &Error{Class: class, Endpoint: "sts", Status: resp.StatusCode, Message: msg}, retry, after
-}
-
-// noRedirects returns a copy of hc that hands a redirect back instead of following it: Go keeps
-// the Authorization header when a redirect stays on the same host name, even when it switches to
-// another port or to plain http, and Octo STS never redirects an exchange.
-func noRedirects(hc *http.Client) *http.Client {
-	c := *hc
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
 }
 
 // scrubJWT removes the bearer token and each of its segments from server text: a server (or a
@@ -370,8 +375,7 @@ func networkMessage(err error) string {
 // HTTPS_PROXY/NO_PROXY (ProxyFromEnvironment) and SSL_CERT_FILE keep working behind corporate
 // proxies and private CAs. Timeouts come from request contexts, not the client.
 func NewHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment
+	tr := credhttp.NewTransport()
 	tr.ResponseHeaderTimeout = DefaultRequestTimeout
 	return &http.Client{Transport: tr}
 }

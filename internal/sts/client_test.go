@@ -315,14 +315,39 @@ func TestExchangeDoesNotFollowRedirects(t *testing.T) {
 		jwt := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
 		_, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
 		var se *sts.Error
-		if !errors.As(err, &se) || se.Status != status || !strings.Contains(se.Message, "redirect") {
-			t.Errorf("%d: got %v, want a failure with the redirect status that says so", status, err)
+		if !errors.As(err, &se) || se.Class != sts.ClassBadResponse || se.Attempts != 1 ||
+			!strings.Contains(se.Message, "redirect from https://"+strings.TrimPrefix(redirector.URL, "https://")) ||
+			!strings.Contains(se.Message, "to http://"+strings.TrimPrefix(plain.URL, "http://")) {
+			t.Errorf("%d: got %v, want a permanent failure naming both origins", status, err)
 		}
 		select {
 		case a := <-got:
 			t.Fatalf("%d: the redirect was followed (Authorization %q reached the target)", status, a)
 		default:
 		}
+	}
+}
+
+// A redirect within the STS origin is harmless and followed (bounded by credhttp).
+func TestExchangeFollowsSameOriginRedirect(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sts/exchange" {
+			http.Redirect(w, r, "/sts/exchange2?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+			return
+		}
+		if r.Header.Get("Authorization") == "" {
+			http.Error(w, "no auth", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte(`{"token":"ghs_sameoriginredirect000"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := &sts.Client{Domain: strings.TrimPrefix(srv.URL, "https://"), HTTPClient: srv.Client(), Clock: ststest.NewClock(), MaxAttempts: 1}
+	jwt := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	res, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
+	if err != nil || res.Token != "ghs_sameoriginredirect000" {
+		t.Fatalf("got %v, %v; want the token through a same-origin redirect", res, err)
 	}
 }
 

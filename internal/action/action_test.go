@@ -285,6 +285,18 @@ func TestWarnsAboutUnusableSubject(t *testing.T) {
 	}
 }
 
+// TestSubdirectoryIdentityNotice: team/deploy reads a sub-directory policy; the step says the
+// server's check run does not validate it.
+func TestSubdirectoryIdentityNotice(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.env["INPUT_IDENTITY"] = "team/deploy"
+	h.main()
+	if !strings.Contains(h.stdout.String(), "::notice title=octo-sts%3A policy in a sub-directory::") || !strings.Contains(h.stdout.String(), ".github/chainguard/team/deploy.sts.yaml") {
+		t.Fatalf("no notice:\n%s", h.stdout.String())
+	}
+}
+
 func TestExportEnv(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

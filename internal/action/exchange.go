@@ -177,6 +177,9 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 	if !in.debug && rt.Getenv("GITHUB_OUTPUT") == "" {
 		return rt.Fail("octo-sts: not running in GitHub Actions", "GITHUB_OUTPUT is not set, so the token could not be handed to later steps; outside GitHub Actions use `octo-sts exchange`", exitUsage)
 	}
+	for _, p := range in.pairs {
+		rt.noteSubdirectory(p.identity)
+	}
 	src := &idtoken.Actions{Getenv: rt.Getenv, HTTPClient: rt.HTTPClient, Audience: in.audience}
 	if in.debug {
 		return runDebug(ctx, rt, in, sts.Request{Scope: in.pairs[0].scope, Identity: in.pairs[0].identity}, src)
@@ -491,4 +494,15 @@ func claimsTable(claims map[string]any) string {
 		fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(k), mdEscape(claimString(claims[k])))
 	}
 	return b.String()
+}
+
+// noteSubdirectory says that an identity with "/" reads a policy in a sub-directory, which the
+// server reads but its "Trust Policy Validation" check run never validates (spec §3.1).
+func (rt *Runtime) noteSubdirectory(identity string) {
+	if !strings.Contains(identity, "/") {
+		return
+	}
+	rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: policy in a sub-directory"}).Noticef(
+		"identity %q reads %s; the Octo STS server reads such files, but its \"Trust Policy Validation\" check run does not validate them, so lint them (mode: lint) before relying on them",
+		identity, policy.PolicyPath(identity))
 }

@@ -4,6 +4,8 @@ package sts
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -145,6 +147,9 @@ func (c *Client) clock() Clock {
 // used by tests; parameters go through url.Values so nothing needs hand-escaping.
 func (c *Client) ExchangeURL(req Request) string {
 	q := url.Values{}
+	// Both names with the same value: servers before 2025-08 read only the deprecated "scope",
+	// newer ones prefer a single "scopes" (spec §1.2).
+	q.Set("scope", req.Scope)
 	q.Set("scopes", req.Scope)
 	q.Set("identity", req.Identity)
 	u := url.URL{Scheme: "https", Host: c.Domain, Path: "/sts/exchange", RawQuery: q.Encode()}
@@ -282,6 +287,9 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 		case rctx.Err() != nil:
 			return "", &Error{Class: ClassTimeout, Endpoint: "sts", Message: fmt.Sprintf("%s did not answer within %s", c.Domain, rt), Err: rctx.Err()}, true, 0
 		}
+		if why := permanentNetwork(err); why != "" {
+			return "", &Error{Class: ClassNetwork, Endpoint: "sts", Message: msg + " — " + why, Err: errors.New(msg)}, false, 0
+		}
 		return "", &Error{Class: ClassNetwork, Endpoint: "sts", Message: msg, Err: errors.New(msg)}, true, 0
 	}
 	defer resp.Body.Close()
@@ -351,6 +359,23 @@ func scrubJWT(s, jwt string) string {
 		}
 	}
 	return s
+}
+
+// permanentNetwork says why a transport error cannot be fixed by retrying ("" when it might be):
+// a host name that does not exist, or a certificate that does not verify.
+func permanentNetwork(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return "the host name does not exist; check the domain (not retried)"
+	}
+	var verr *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) {
+		return "the server's TLS certificate does not verify; check the domain, or SSL_CERT_FILE for a private CA (not retried)"
+	}
+	return ""
 }
 
 // networkMessage keeps the useful part of a transport error ("connection refused",

@@ -264,7 +264,7 @@ func TestExchangeURLEncodes(t *testing.T) {
 	t.Parallel()
 	c := &sts.Client{Domain: "sts.example.com:8443"}
 	got := c.ExchangeURL(sts.Request{Scope: "org/repo", Identity: "a+b&c"})
-	want := "https://sts.example.com:8443/sts/exchange?identity=a%2Bb%26c&scopes=org%2Frepo"
+	want := "https://sts.example.com:8443/sts/exchange?identity=a%2Bb%26c&scope=org%2Frepo&scopes=org%2Frepo"
 	if got != want {
 		t.Fatalf("got %s want %s", got, want)
 	}
@@ -407,5 +407,44 @@ func TestExchangeTimeoutRacingAnEmpty200IsRetried(t *testing.T) {
 	res, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
 	if err != nil || res.Token != "ghs_secondattempt0001" || res.Attempts != 2 {
 		t.Fatalf("got %+v, %v; want the timed-out attempt retried", res, err)
+	}
+}
+
+// TestNoRetryOnUnverifiedCertificate: a certificate that does not verify cannot be fixed by
+// retrying; the client says so after one attempt.
+func TestNoRetryOnUnverifiedCertificate(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	c := &sts.Client{Domain: strings.TrimPrefix(srv.URL, "https://"), HTTPClient: &http.Client{}, Clock: ststest.NewClock()}
+	_, err := c.Exchange(context.Background(), sts.Request{Scope: "org/repo", Identity: "deploy"}, func(context.Context) (string, error) { return "a.b.c", nil })
+	var se *sts.Error
+	if !errors.As(err, &se) || se.Class != sts.ClassNetwork || se.Attempts != 1 || !strings.Contains(se.Message, "does not verify") {
+		t.Fatalf("got %#v", err)
+	}
+}
+
+// TestRetryStatusSemantics: 503 (a current server's transient policy read) is retried, 403 never.
+func TestRetryStatusSemantics(t *testing.T) {
+	for _, c := range []struct {
+		status, attempts int
+	}{{http.StatusServiceUnavailable, 3}, {http.StatusForbidden, 1}, {http.StatusTooManyRequests, 3}} {
+		var hits atomic.Int32
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			if r.URL.Query().Get("scope") != "org/repo" || r.URL.Query().Get("scopes") != "org/repo" {
+				t.Errorf("want scope and scopes, got %s", r.URL.RawQuery)
+			}
+			w.WriteHeader(c.status)
+			fmt.Fprint(w, `{"code":14,"message":"x","details":[]}`)
+		}))
+		cl := &sts.Client{Domain: strings.TrimPrefix(srv.URL, "https://"), HTTPClient: srv.Client(), Clock: ststest.NewClock(), MaxAttempts: 3,
+			Backoff: sts.Backoff{Rand: func() float64 { return 0 }}}
+		_, err := cl.Exchange(context.Background(), sts.Request{Scope: "org/repo", Identity: "deploy"}, func(context.Context) (string, error) { return "a.b.c", nil })
+		srv.Close()
+		var se *sts.Error
+		if !errors.As(err, &se) || int(hits.Load()) != c.attempts {
+			t.Errorf("status %d: %d attempts, want %d (%v)", c.status, hits.Load(), c.attempts, err)
+		}
 	}
 }

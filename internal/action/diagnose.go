@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -57,6 +56,14 @@ func explain(ctx context.Context, in DiagnoseInput, debug bool) string {
 	if err != nil {
 		return "The server cannot decode this token's claims (" + mdText(err.Error()) + "); no policy can allow it.\n"
 	}
+	cause, policyIrrelevant := serverCause(in, claims.Issuer)
+	if cause != "" {
+		b.WriteString(cause)
+		if policyIrrelevant {
+			return b.String()
+		}
+		b.WriteString("\n")
+	}
 	src, why := locatePolicy(ctx, in)
 	if src == nil {
 		b.WriteString(why)
@@ -65,10 +72,10 @@ func explain(ctx context.Context, in DiagnoseInput, debug bool) string {
 		}
 		return b.String()
 	}
-	kind := check.KindForScope(in.Scope)
 	r, err := check.Evaluate(check.Input{
-		PolicyPath: src.path, Policy: src.data, Kind: kind, Identity: in.Identity,
-		Repository: src.owner + "/" + src.repo, Scope: in.Scope, Domain: in.Domain, Claims: claims,
+		PolicyPath: src.path, Policy: src.data, Kind: policy.ResolveScope(in.Scope, in.OrgPolicyRepo).Kind, Identity: in.Identity,
+		Repository: src.owner + "/" + src.repo, Scope: in.Scope, OrgPolicyRepo: in.OrgPolicyRepo, Domain: in.Domain, Claims: claims,
+		Server: in.Server,
 	})
 	if err != nil {
 		return "Local evaluation failed: " + mdText(err.Error()) + "\n"
@@ -90,8 +97,7 @@ func compare(in DiagnoseInput, r *check.Report) string {
 	case in.Status == http.StatusForbidden && r.Verdict == check.Deny && r.Message == in.Message:
 		return "The local evaluation reproduces the server's answer exactly.\n"
 	case in.Status == http.StatusForbidden && r.Verdict == check.Deny &&
-		(strings.HasPrefix(r.Message, "trust policy: expected claim") || strings.HasPrefix(r.Message, "trust policy: claim")) &&
-		(strings.HasPrefix(in.Message, "trust policy: expected claim") || strings.HasPrefix(in.Message, "trust policy: claim")):
+		isClaimDenial(policy.Classify(r.Status, r.Message)) && isClaimDenial(policy.Classify(in.Status, in.Message)):
 		return "The local evaluation fails on a claim_pattern entry as well; when several entries fail, the server may name a different one.\n"
 	case in.Status == http.StatusNotFound && r.Verdict == check.InvalidPolicy:
 		return "This is why the server answered 404: it cannot parse or compile the policy, and it never says why. Fix the findings above on the default branch.\n"
@@ -106,26 +112,24 @@ func compare(in DiagnoseInput, r *check.Report) string {
 
 // notFoundCauses lists what else makes the server answer 404 (spec §1.6 rows 10–17).
 func notFoundCauses(in DiagnoseInput) string {
-	owner, _, _ := scopeRepo(in.Scope)
+	owner, _, _ := scopeRepo(in.Scope, in.OrgPolicyRepo)
 	return fmt.Sprintf("- the Octo STS GitHub App is not installed on `%s` (the owner must match the installation's login exactly, including case);\n"+
 		"- the policy is not on the repository's default branch, or was added less than 5 minutes ago (the server caches \"not found\");\n"+
 		"- the identity `%s` does not match the file name `.github/chainguard/%s.sts.yaml`.\n", mdText(owner), mdText(in.Identity), mdText(in.Identity))
 }
 
-// scopeRepo reproduces the server's scope parsing (spec §1.11).
-func scopeRepo(scope string) (owner, repo string, ok bool) {
-	owner, repo = path.Dir(scope), path.Base(scope)
-	if owner == "." {
-		owner, repo = scope, policy.DefaultOrgPolicyRepo
-	}
-	return owner, repo, owner != "" && repo != "" && !strings.Contains(owner, "/")
+// scopeRepo is the server's scope resolution (policy.ResolveScope), plus whether the result names
+// a repository at all (a scope such as "a/b/c" resolves to owner "a/b", which cannot exist).
+func scopeRepo(scope, orgPolicyRepo string) (owner, repo string, ok bool) {
+	s := policy.ResolveScope(scope, orgPolicyRepo)
+	return s.Owner, s.Repo, s.Owner != "" && s.Repo != "" && !strings.Contains(s.Owner, "/")
 }
 
 // locatePolicy finds the policy the server reads: in the workspace when the scope is this
 // repository, else through the contents API with the github-token input. When it cannot, the
 // returned markdown says why and what to do.
 func locatePolicy(ctx context.Context, in DiagnoseInput) (*policySource, string) {
-	owner, repo, ok := scopeRepo(in.Scope)
+	owner, repo, ok := scopeRepo(in.Scope, in.OrgPolicyRepo)
 	if !ok {
 		return nil, fmt.Sprintf("The scope `%s` does not name a repository, so there is no policy to check.\n", mdText(in.Scope))
 	}
@@ -200,7 +204,7 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, s
 	}
 	switch {
 	case status == http.StatusNotFound:
-		return nil, fmt.Sprintf("There is no `%s` on the default branch of `%s/%s` (or the `github-token` cannot see that repository). That alone makes the server answer 404 `unable to find trust policy for \"%s\"`.\n", rel, mdText(owner), mdText(repo), mdText(relIdentity(rel)))
+		return nil, fmt.Sprintf("There is no `%s` on the default branch of `%s/%s` (or the `github-token` cannot see that repository). That alone makes the server answer 404 `%s`.\n", rel, mdText(owner), mdText(repo), mdText(policy.ExchangeAnswer(policy.Legacy, policy.CodePolicyNotFound, relIdentity(rel)).Message))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return nil, fmt.Sprintf("The `github-token` may not read `%s/%s` (HTTP %d). A workflow's GITHUB_TOKEN can only read its own repository; pass a token with `contents: read` on `%s/%s` to get a diagnosis.\n", mdText(owner), mdText(repo), status, mdText(owner), mdText(repo))
 	case err != nil:
@@ -228,3 +232,32 @@ func scrub(s, secret string) string {
 
 // mdText escapes untrusted text for markdown prose in the summary.
 func mdText(s string) string { return mdEscape(s) }
+
+func isClaimDenial(c policy.Code) bool {
+	return c == policy.CodeClaimMissing || c == policy.CodeClaimNotString || c == policy.CodeClaimMismatch
+}
+
+// serverCause names the cause of an answer that is not about the trust policy's match, so the
+// diagnosis points at the right file or setting; policyIrrelevant is set when the server never
+// evaluated the trust policy, so evaluating it locally would only mislead.
+func serverCause(in DiagnoseInput, issuer string) (cause string, policyIrrelevant bool) {
+	owner, _, _ := scopeRepo(in.Scope, in.OrgPolicyRepo)
+	orgRepo := in.OrgPolicyRepo
+	if orgRepo == "" {
+		orgRepo = policy.DefaultOrgPolicyRepo
+	}
+	allowlist := fmt.Sprintf("`%s/%s/%s/%s`", mdText(owner), mdText(orgRepo), policy.PolicyDir, policy.IssuersFileName)
+	switch policy.Classify(in.Status, in.Message) {
+	case policy.CodeIssuerNotPermitted:
+		return fmt.Sprintf("**Cause: the organization's trusted-issuer allowlist**, not the trust policy. %s is in enforce mode and does not permit this token's issuer `%s`, so the server refused before reading any trust policy. Add the issuer to `issuers` (byte-exact) or a pattern to `issuer_patterns`, or set `mode: audit` while migrating; lint the file with `octo-sts lint --kind issuers`.\n", allowlist, mdText(issuer)), true
+	case policy.CodeAllowlistConfig:
+		return fmt.Sprintf("**Cause: the organization's trusted-issuer allowlist is invalid**, not the trust policy. The server cannot parse or compile %s (and has no last-known-good copy), so it refuses every exchange for `%s`. Run `octo-sts lint --kind issuers` on it (mode, at most 64 issuers and 16 patterns, lowercase scheme and host, patterns that cannot span past the host), or delete it to allow every issuer.\n", allowlist, mdText(owner)), true
+	case policy.CodeTokenExchangeFailure:
+		return fmt.Sprintf("**Cause: GitHub refused to mint the token (422)** after the trust policy allowed it. Compare the policy's `permissions` with the permissions the Octo STS App was granted on `%s` (an App cannot hand out more than it has, and GitHub refuses levels it does not know for a permission), and for an org policy check that every `repositories` entry is a bare name the installation can access.\n", mdText(owner)), false
+	case policy.CodePolicyForbidden:
+		return fmt.Sprintf("**Cause: the server could not read the policy repository (403).** A current Octo STS server answers 403 when the App's installation on `%s` cannot read the repository holding the policy: grant the App access to it (installation settings → repository access). Retrying does not help.\n", mdText(owner)), true
+	case policy.CodeAppNotConfigured, policy.CodeAppPatternNoMatch, policy.CodeAppNoInstallation:
+		return "**Cause: the policy's App pin (`app` / `app_pattern`) does not resolve on this server.** The server checks the pin against its own App configuration before it looks at the token; fix the pin to name an App this server runs that is installed on the owner, or remove it.\n", false
+	}
+	return "", false
+}

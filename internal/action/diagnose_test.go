@@ -253,12 +253,12 @@ func TestExplainDirect(t *testing.T) {
 
 func TestScopeRepo(t *testing.T) {
 	for scope, want := range map[string]string{"acme/widgets": "acme/widgets", "acme": "acme/.github", "acme/.github": "acme/.github"} {
-		o, r, ok := scopeRepo(scope)
+		o, r, ok := scopeRepo(scope, "")
 		if !ok || o+"/"+r != want {
 			t.Errorf("scopeRepo(%q) = %s/%s %v", scope, o, r, ok)
 		}
 	}
-	if _, _, ok := scopeRepo("a/b/c"); ok {
+	if _, _, ok := scopeRepo("a/b/c", ""); ok {
 		t.Error("a/b/c accepted")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/secret"
 	"github.com/octo-sts/action/internal/sts"
 )
@@ -24,8 +25,10 @@ type exchangeInputs struct {
 	scope, identity, domain, audience string
 	exportEnv, githubToken            string
 	orgPolicyRepo                     string
-	revoke, debug                     bool
+	server                            []policy.Generation
+	revoke, debug, configureGit       bool
 	timeout                           time.Duration
+	pairs                             []pair // the tokens to mint; one unaliased pair for scope/identity
 }
 
 // maxTimeout keeps a typo like "60m" from pinning a runner for an hour.
@@ -39,6 +42,7 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	in.domain, in.audience = get("domain"), get("audience")
 	in.exportEnv, in.githubToken = get("export-env"), get("github-token")
 	in.orgPolicyRepo = get("org-policy-repo")
+	server := get("server")
 	timeout := get("timeout")
 	if in.domain == "" {
 		in.domain = "octo-sts.dev"
@@ -47,6 +51,9 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 		return in, errs
 	}
 	var err error
+	if in.server, err = policy.ParseGenerations(server); err != nil {
+		errs = append(errs, fmt.Sprintf("input %q: %v", "server", err))
+	}
 	if in.revoke, err = rt.BoolInput("revoke", true); err != nil {
 		errs = append(errs, err.Error())
 	}
@@ -65,7 +72,21 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 			in.timeout = d
 		}
 	}
-	checks := []error{sts.ValidateScope(in.scope), sts.ValidateIdentity(in.identity), sts.ValidateDomain(in.domain)}
+	if in.configureGit, err = rt.BoolInput("configure-git", false); err != nil {
+		errs = append(errs, err.Error())
+	}
+	checks := []error{sts.ValidateDomain(in.domain)}
+	if list := rt.InputList("tokens"); len(list) > 0 {
+		if in.scope != "" || in.identity != "" {
+			errs = append(errs, fmt.Sprintf("inputs %q and %q cannot be combined with %q; put every token in %q", "scope", "identity", "tokens", "tokens"))
+		}
+		var perrs []string
+		in.pairs, perrs = parsePairs(list)
+		errs = append(errs, perrs...)
+	} else {
+		checks = append(checks, sts.ValidateScope(in.scope), sts.ValidateIdentity(in.identity))
+		in.pairs = []pair{{scope: in.scope, identity: in.identity}}
+	}
 	if in.audience != "" {
 		checks = append(checks, sts.ValidateAudience(in.audience))
 	} else {
@@ -114,12 +135,34 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 	if !in.debug && rt.Getenv("GITHUB_OUTPUT") == "" {
 		return rt.Fail("octo-sts: not running in GitHub Actions", "GITHUB_OUTPUT is not set, so the token could not be handed to later steps; outside GitHub Actions use `octo-sts exchange`", exitUsage)
 	}
-	req := sts.Request{Scope: in.scope, Identity: in.identity}
 	src := &idtoken.Actions{Getenv: rt.Getenv, HTTPClient: rt.HTTPClient, Audience: in.audience}
 	if in.debug {
-		return runDebug(ctx, rt, in, req, src)
+		return runDebug(ctx, rt, in, sts.Request{Scope: in.pairs[0].scope, Identity: in.pairs[0].identity}, src)
 	}
+	var minted []minted
+	for _, p := range in.pairs {
+		m, code := rt.mintOne(ctx, in, p, src, len(in.pairs) > 1 || p.alias != "")
+		if code != exitOK {
+			rt.revokeNow(ctx, minted, p)
+			return code
+		}
+		minted = append(minted, m)
+	}
+	return rt.handOver(in, minted)
+}
 
+// minted is one token the step obtained.
+type minted struct {
+	pair
+	token, hash string
+	expires     time.Time
+	summary     string
+}
+
+// mintOne exchanges the OIDC token for one pair; on failure it reports like a single exchange,
+// naming the pair when there are several.
+func (rt *Runtime) mintOne(ctx context.Context, in exchangeInputs, p pair, src *idtoken.Actions, named bool) (minted, int) {
+	req := sts.Request{Scope: p.scope, Identity: p.identity}
 	var claims map[string]any
 	client := &sts.Client{
 		Domain:     in.domain,
@@ -144,24 +187,61 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 			rt.Untrusted(fmt.Sprintf("attempt %d failed at %s: %v; retrying in %.1fs", a.N, a.Endpoint, a.Err, a.Wait.Seconds()))
 		},
 	}
-	fmt.Fprintf(rt.Stdout, "Exchanging an OIDC token (audience %s) at %s for scope %s, identity %s\n", in.audience, in.domain, in.scope, in.identity)
+	fmt.Fprintf(rt.Stdout, "Exchanging an OIDC token (audience %s) at %s for scope %s, identity %s\n", in.audience, in.domain, p.scope, p.identity)
 	res, err := client.Exchange(ctx, req, src.Token)
 	if err != nil {
 		var se *sts.Error
 		if !errors.As(err, &se) {
 			se = &sts.Error{Class: sts.ClassNetwork, Message: err.Error()}
 		}
-		return rt.failExchange(ctx, in, req, claims, se)
+		if named {
+			se.Message = "token " + p.String() + ": " + se.Message
+		}
+		pin := in
+		pin.scope, pin.identity = p.scope, p.identity
+		return minted{}, rt.failExchange(ctx, pin, req, claims, se)
 	}
-	token := res.Token
-	rt.Mask(token)
-	hash := secret.Hash(token)
+	rt.Mask(res.Token)
+	now := rt.now()
+	exp := now.Add(tokenLifetime) // GitHub's fixed lifetime, an upper bound: the token was minted before now
+	if sts.PlausibleExpiry(res.Expiry, now) {
+		exp = res.Expiry
+	}
 	// The official v1 action's line, kept verbatim for runbooks that grep for it: hex SHA-256,
 	// the form Octo STS itself logs. token-hash (base64) is the audit log's hashed_token form.
-	fmt.Fprintf(rt.Stdout, "Token hash: %x\n", sha256.Sum256([]byte(token)))
+	fmt.Fprintf(rt.Stdout, "Token hash: %x\n", sha256.Sum256([]byte(res.Token)))
+	return minted{pair: p, token: res.Token, hash: secret.Hash(res.Token), expires: exp, summary: res.Summary}, exitOK
+}
 
+func (rt *Runtime) now() time.Time {
+	if rt.opts.Clock != nil {
+		return rt.opts.Clock.Now()
+	}
+	return time.Now()
+}
+
+// revokeNow revokes tokens already minted when a later pair fails, so a failed step leaves no
+// live token behind.
+func (rt *Runtime) revokeNow(ctx context.Context, ms []minted, failed pair) {
+	for _, m := range ms {
+		if rt.revokeToken(ctx, m.token, m.hash) {
+			rt.Action.Infof("Revoked the token %s minted before %s failed", m.pair, failed.alias)
+		}
+	}
+}
+
+// handOver writes outputs, state, the exported variable and git configuration for the minted tokens.
+func (rt *Runtime) handOver(in exchangeInputs, ms []minted) int {
 	if in.revoke {
-		if err := rt.saveState("token", token); err != nil {
+		tokens := make([]string, 0, len(ms))
+		for _, m := range ms {
+			tokens = append(tokens, m.token)
+		}
+		name := "token"
+		if ms[0].alias != "" {
+			name = "tokens"
+		}
+		if err := rt.saveState(name, strings.Join(tokens, " ")); err != nil {
 			rt.Action.Warningf("the post step will not revoke the token: %v", err)
 		} else {
 			_ = rt.saveState("minted-at", fmt.Sprint(time.Now().Unix()))
@@ -169,27 +249,58 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 	} else {
 		_ = rt.saveState("revoke", "false")
 	}
-	for _, o := range [][2]string{{"token", token}, {"token-hash", hash}} {
+	first := ms[0]
+	expires := first.expires
+	var outs [][2]string
+	for _, m := range ms {
+		if m.expires.Before(expires) {
+			expires = m.expires
+		}
+		if m.alias == "" {
+			outs = append(outs, [2]string{"token", m.token}, [2]string{"token-hash", m.hash})
+			continue
+		}
+		outs = append(outs, [2]string{m.alias, m.token}, [2]string{m.alias + "-hash", m.hash},
+			[2]string{m.alias + "-expires-at", m.expires.UTC().Format(time.RFC3339)})
+	}
+	outs = append(outs, [2]string{"expires-at", expires.UTC().Format(time.RFC3339)})
+	for _, o := range outs {
 		if err := rt.SetOutput(o[0], o[1]); err != nil {
 			return rt.Fail("octo-sts: could not write outputs", err.Error(), exitFailure)
 		}
 	}
 	if in.exportEnv != "" {
-		if err := rt.setEnv(in.exportEnv, token); err != nil {
+		if err := rt.setEnv(in.exportEnv, first.token); err != nil {
 			return rt.Fail("octo-sts: could not export the token", err.Error(), exitFailure)
 		}
 	}
-	fmt.Fprintf(rt.Stdout, "Got a GitHub token for %s (identity %s); token-hash %s\n", in.scope, in.identity, hash)
-	fmt.Fprintln(rt.Stdout, res.Summary)
-	if in.exportEnv != "" {
-		fmt.Fprintf(rt.Stdout, "Exported it to later steps as $%s\n", in.exportEnv)
+	var server string
+	if in.configureGit {
+		var err error
+		if server, err = rt.configureGit(first.token); err != nil {
+			return rt.Fail("octo-sts: could not configure git", err.Error(), exitFailure)
+		}
 	}
 	revokeNote := "revoked in the post step"
 	if !in.revoke {
 		revokeNote = "not revoked (revoke: false); valid for up to 1 hour"
 	}
-	rt.Summary(fmt.Sprintf("### ✅ octo-sts: token for `%s`\n\n| | |\n|---|---|\n| identity | `%s` |\n| domain | `%s` |\n| token-hash | `%s` |\n| attempts | %s |\n| lifetime | %s |\n",
-		in.scope, in.identity, in.domain, hash, mdEscape(res.Summary), revokeNote))
+	for _, m := range ms {
+		fmt.Fprintf(rt.Stdout, "Got a GitHub token for %s (identity %s); token-hash %s; expires by %s\n", m.scope, m.identity, m.hash, m.expires.UTC().Format(time.RFC3339))
+		fmt.Fprintln(rt.Stdout, m.summary)
+		title := fmt.Sprintf("token for `%s`", m.scope)
+		if m.alias != "" {
+			title = fmt.Sprintf("token `%s` for `%s`", m.alias, m.scope)
+		}
+		rt.Summary(fmt.Sprintf("### ✅ octo-sts: %s\n\n| | |\n|---|---|\n| identity | `%s` |\n| domain | `%s` |\n| token-hash | `%s` |\n| attempts | %s |\n| expires by | %s |\n| lifetime | %s |\n",
+			title, m.identity, in.domain, m.hash, mdEscape(m.summary), m.expires.UTC().Format(time.RFC3339), revokeNote))
+	}
+	if in.exportEnv != "" {
+		fmt.Fprintf(rt.Stdout, "Exported it to later steps as $%s\n", in.exportEnv)
+	}
+	if server != "" {
+		fmt.Fprintf(rt.Stdout, "Later steps' git authenticates to %s with the token (until the post step)\n", server)
+	}
 	return exitOK
 }
 
@@ -225,10 +336,11 @@ func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.
 	}
 	rt.Untrusted(lines...)
 	var diag string
-	if se.Class == sts.ClassDenied || se.Class == sts.ClassNotFound {
+	if se.Class == sts.ClassDenied || se.Class == sts.ClassNotFound || se.Class == sts.ClassBadRequest {
 		diag = callHook(ctx, Diagnose, DiagnoseInput{
 			Claims: claims, Scope: in.scope, Identity: in.identity, Domain: in.domain, Status: se.Status,
 			Message: se.Message, GitHubToken: in.githubToken, Workspace: rt.Workspace,
+			OrgPolicyRepo: in.orgPolicyRepo, Server: in.server,
 		})
 		if diag != "" {
 			rt.Action.Group("Diagnosis")
@@ -265,7 +377,7 @@ func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Reque
 	fmt.Fprintf(rt.Stdout, "debug: true — not exchanging. The exchange would be: GET %s\n", c.ExchangeURL(req))
 	md := callHook(ctx, DebugEvaluate, DiagnoseInput{
 		Claims: claims, Scope: in.scope, Identity: in.identity, Domain: in.domain,
-		GitHubToken: in.githubToken, Workspace: rt.Workspace,
+		GitHubToken: in.githubToken, Workspace: rt.Workspace, OrgPolicyRepo: in.orgPolicyRepo, Server: in.server,
 	})
 	if md != "" {
 		rt.Action.Group("Policy evaluation")
@@ -309,7 +421,7 @@ func claimsJSON(claims map[string]any) string {
 func (rt *Runtime) warnSubject(claims map[string]any) {
 	sub, _ := claims["sub"].(string)
 	if p := sts.SubjectProblem(sub); p != "" {
-		rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: unusable subject"}).Warningf("Octo STS will refuse this token's sub (400 invalid subject in token): %s. Rename the environment or branch.", p)
+		rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: unusable subject"}).Warningf("Octo STS will refuse this token's sub (400 %s): %s. Rename the environment or branch.", policy.InvalidTokenMessage("subject"), p)
 	}
 }
 

@@ -3,6 +3,8 @@ package action
 import (
 	"context"
 	"time"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // DiagnoseInput is everything known about a failed (or, for DebugEvaluate, a prospective)
@@ -17,6 +19,10 @@ type DiagnoseInput struct {
 	Message     string // the server's message, scrubbed of credentials
 	GitHubToken string
 	Workspace   string // GITHUB_WORKSPACE, where a checked-out policy may be found
+	// OrgPolicyRepo is the server's ORG_POLICY_REPO ("" is ".github"): where an owner scope's policy lives.
+	OrgPolicyRepo string
+	// Server lists the server generations to explain the answer by (nil: all).
+	Server []policy.Generation
 }
 
 // Diagnose, when set (by the policy-explainer package's init), is called after a 403 or 404 so

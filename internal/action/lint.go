@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-github/v92/github"
 
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
 )
 
@@ -42,6 +43,7 @@ type lintInputs struct {
 	sarifFile     string
 	failOn        string // error, warning, notice or never
 	orgPolicyRepo string
+	server        []policy.Generation
 }
 
 func readLintInputs(rt *Runtime) (lintInputs, []string) {
@@ -52,6 +54,7 @@ func readLintInputs(rt *Runtime) (lintInputs, []string) {
 	in.sarifFile = get("sarif-file")
 	in.failOn = get("fail-on")
 	in.orgPolicyRepo = get("org-policy-repo")
+	server := get("server")
 	// `path` may list several entries, one per line (a YAML block scalar) or separated by spaces.
 	for _, line := range rt.InputList("path") {
 		in.paths = append(in.paths, strings.Fields(line)...)
@@ -64,6 +67,10 @@ func readLintInputs(rt *Runtime) (lintInputs, []string) {
 	}
 	if allowed := []string{string(lint.SevError), string(lint.SevWarning), string(lint.SevNotice), failNever}; !slices.Contains(allowed, in.failOn) {
 		errs = append(errs, fmt.Sprintf("input %q: %q is not one of %s", "fail-on", in.failOn, strings.Join(allowed, ", ")))
+	}
+	var err error
+	if in.server, err = policy.ParseGenerations(server); err != nil {
+		errs = append(errs, fmt.Sprintf("input %q: %v", "server", err))
 	}
 	if strings.Contains(in.orgPolicyRepo, "/") {
 		errs = append(errs, fmt.Sprintf("input %q: %q must be a bare repository name such as .github, not owner/name", "org-policy-repo", in.orgPolicyRepo))
@@ -111,7 +118,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 		ws = "."
 	}
 	repo := rt.Getenv("GITHUB_REPOSITORY")
-	opts := lint.Options{OrgPolicyRepo: in.orgPolicyRepo, Repository: repo}
+	opts := lint.Options{OrgPolicyRepo: in.orgPolicyRepo, Repository: repo, Server: in.server}
 
 	var targets []string // workspace-relative files or directories to lint
 	scope := "the whole " + strings.Join(in.paths, ", ")

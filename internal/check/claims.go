@@ -94,7 +94,7 @@ func (j *jsonTime) UnmarshalJSON(b []byte) error {
 
 // ErrUndecodable marks a token payload the server cannot decode; the exchange answers it with
 // 400 "invalid bearer token" before looking at any policy.
-var ErrUndecodable = errors.New("invalid bearer token")
+var ErrUndecodable = errors.New(MsgInvalidBearer)
 
 // ParseClaims decodes a JWT payload (or a claims file) the way the server does: the raw top-level
 // object for claim_pattern and the ID-token struct for iss/sub/aud. The error wraps ErrUndecodable

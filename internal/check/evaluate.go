@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/octo-sts/action/internal/lint"
@@ -26,7 +25,26 @@ const (
 	Allow         Verdict = "allow"          // the server would mint a token
 	Deny          Verdict = "deny"           // the server would refuse this token
 	InvalidPolicy Verdict = "invalid-policy" // the server cannot even read the policy (404)
+	Unverified    Verdict = "unverified"     // --verify could not reach the issuer from here: no verdict
+	// Depends: the token satisfies the policy, but the policy pins an App (current servers) and
+	// whether the pin resolves depends on the server's configuration, which no client can see.
+	Depends Verdict = "depends-on-server-configuration"
 )
+
+// worse orders verdicts for "the worse of two generations": allow < depends < deny < invalid-policy
+// < unverified (no verdict at all).
+func (v Verdict) worse(than Verdict) bool {
+	rank := map[Verdict]int{Allow: 0, Depends: 1, Deny: 2, InvalidPolicy: 3, Unverified: 4}
+	return rank[v] > rank[than]
+}
+
+// ServerResult is one generation's answer, carried in every report so scripts see both.
+type ServerResult struct {
+	Server  policy.Generation `json:"server"`
+	Verdict Verdict           `json:"verdict"`
+	Status  int               `json:"status"`
+	Message string            `json:"message"`
+}
 
 // Input is everything one evaluation needs, as plain values so the CLI and the action share it.
 type Input struct {
@@ -36,8 +54,12 @@ type Input struct {
 	Identity   string      // the exchange's identity; "" derives it from PolicyPath
 	Repository string      // owner/name holding the policy, for the linter (optional)
 	Scope      string      // the exchange scope, for hints (optional)
-	Domain     string      // the server's STS_DOMAIN; "" is DefaultDomain
-	Claims     *Claims     // the token's decoded claims
+	// OrgPolicyRepo is the server's ORG_POLICY_REPO ("" is ".github"), for scope resolution.
+	OrgPolicyRepo string
+	Domain        string  // the server's STS_DOMAIN; "" is DefaultDomain
+	Claims        *Claims // the token's decoded claims
+	// Server lists the generations to evaluate under (--server); nil means all of them.
+	Server []policy.Generation
 	// Verification is the signature check result; nil means the signature was not checked.
 	Verification *Verification
 }
@@ -76,6 +98,10 @@ type Report struct {
 	Fields     []Field        `json:"fields"`
 	Findings   []lint.Finding `json:"findings,omitempty"`
 	Hints      []Hint         `json:"hints,omitempty"`
+	// Servers has one entry per evaluated generation; when they disagree the report's own
+	// verdict, status and message are the worse one's and Differs is set.
+	Servers []ServerResult `json:"servers"`
+	Differs bool           `json:"differs,omitempty"`
 
 	claims map[string]any // the evaluated claims, for renderers that show context
 }
@@ -92,6 +118,9 @@ type SignatureState struct {
 // IdentityFromPath derives the exchange identity from a policy file name (<identity>.sts.yaml).
 func IdentityFromPath(p string) string {
 	base := path.Base(filepath.ToSlash(p))
+	if _, rest, ok := strings.Cut(filepath.ToSlash(p), policy.PolicyDir+"/"); ok && strings.HasSuffix(rest, ".sts.yaml") {
+		return strings.TrimSuffix(rest, ".sts.yaml") // the server reads sub-directories: team/deploy
+	}
 	for _, suf := range []string{".sts.yaml", ".sts.yml", ".yaml", ".yml"} {
 		if s, ok := strings.CutSuffix(base, suf); ok {
 			return s
@@ -100,24 +129,84 @@ func IdentityFromPath(p string) string {
 	return base
 }
 
-// KindForScope reproduces the server's scope parsing (spec §1.11): an owner alone or
-// owner/<ORG_POLICY_REPO> (case-sensitive) reads an org policy, anything else a repo policy.
-func KindForScope(scope string) policy.Kind {
-	if scope == "" {
-		return policy.KindRepo
+// Evaluate runs the server's processing order on in under each selected generation and joins the
+// answers: one report when they agree, the worse one (with both in Servers) when they differ.
+func Evaluate(in Input) (*Report, error) {
+	gens := in.Server
+	if len(gens) == 0 {
+		gens = policy.Generations
 	}
-	if !strings.Contains(scope, "/") {
-		return policy.KindOrg
+	reports := make([]*Report, 0, len(gens))
+	results := make([]ServerResult, 0, len(gens))
+	out := (*Report)(nil)
+	for _, g := range gens {
+		r, err := evaluateAs(in, g)
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, r)
+		results = append(results, ServerResult{Server: g, Verdict: r.Verdict, Status: r.Status, Message: r.Message})
+		if out == nil || r.Verdict.worse(out.Verdict) {
+			out = r
+		}
 	}
-	if path.Base(scope) == policy.DefaultOrgPolicyRepo {
-		return policy.KindOrg
+	for _, r := range reports {
+		if r.Verdict != out.Verdict || r.Status != out.Status || r.Message != out.Message {
+			out.Differs = true
+		}
 	}
-	return policy.KindRepo
+	if out.Differs {
+		out.Hints = mergeHints(out, reports, gens)
+	}
+	out.Servers = results
+	return out, nil
 }
 
-// Evaluate runs the server's processing order on in: token decoding and issuer format, signature
-// (when checked), policy parse and compile, then CheckToken, and explains every field.
-func Evaluate(in Input) (*Report, error) {
+// mergeHints keeps the worse report's hints and adds the other generations' own hints, labelled,
+// after one hint that says how the generations differ.
+func mergeHints(out *Report, reports []*Report, gens []policy.Generation) []Hint {
+	var b strings.Builder
+	for i, r := range reports {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "a %s server answers %s", gens[i], answerText(r))
+	}
+	hs := []Hint{{ID: "servers-differ", Message: b.String() + ". Which one you get depends on the server's deployment; a policy written for both (e.g. alternations wrapped as (?:a|b)) gets the same answer from each"}}
+	hs = append(hs, out.Hints...)
+	seen := map[string]bool{}
+	for _, h := range out.Hints {
+		seen[h.ID+"\x00"+h.Message] = true
+	}
+	for i, r := range reports {
+		if r == out {
+			continue
+		}
+		for _, h := range r.Hints {
+			if !seen[h.ID+"\x00"+h.Message] {
+				seen[h.ID+"\x00"+h.Message] = true
+				h.Message = string(gens[i]) + " server: " + h.Message
+				hs = append(hs, h)
+			}
+		}
+	}
+	return hs
+}
+
+// answerText is a verdict in one phrase: "200 (allow)" or "403 \"message\"".
+func answerText(r *Report) string {
+	switch {
+	case r.Verdict == Allow:
+		return "200 (allow)"
+	case r.Verdict == Depends:
+		return "allow or 400, depending on its App configuration"
+	}
+	return fmt.Sprintf("%d %q", r.Status, r.Message)
+}
+
+// evaluateAs runs generation g's processing order on in: token decoding and issuer format,
+// signature (when checked), policy parse and compile, the App pin, then CheckToken.
+func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 	if in.Claims == nil {
 		return nil, errors.New("check: no claims to evaluate")
 	}
@@ -147,13 +236,13 @@ func Evaluate(in Input) (*Report, error) {
 	case v != nil && v.Checked && !v.OK():
 		pre = &Field{Status: v.Status, Message: v.Message, Note: v.Reason}
 	case !policy.IsValidIssuer(NormalizeIssuer(in.Claims.Issuer)):
-		pre = &Field{Status: http.StatusBadRequest, Message: MsgIssuerFormat,
+		pre = &Field{Status: http.StatusBadRequest, Message: policy.ExchangeAnswer(g, policy.CodeIssuerFormat).Message,
 			Note: fmt.Sprintf("the token's iss %q is not a valid issuer URL, so the server refuses it before reading any policy", in.Claims.Issuer)}
 	}
 
 	// Steps 15–17: read, parse and compile the policy, sharing the linter's model.
-	tp, perr := decodePolicy(in.Kind, in.Policy)
-	r.Findings = errorFindings(lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository}))
+	tp, perr := decodePolicy(g, in.Kind, in.Policy)
+	r.Findings = errorFindings(lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, Server: []policy.Generation{g}}))
 	if perr != nil && len(r.Findings) == 0 {
 		// The linter should always explain a refused policy; never leave the user without a reason.
 		r.Findings = append(r.Findings, lint.Finding{File: displayPath(in.PolicyPath), Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
@@ -171,11 +260,12 @@ func Evaluate(in Input) (*Report, error) {
 		}
 	case perr != nil:
 		r.Verdict, r.Status = InvalidPolicy, http.StatusNotFound
-		r.Message = fmt.Sprintf("unable to compile trust policy found for %q", in.Identity)
+		code := policy.CodePolicyCompile
 		var pe *parseError
 		if errors.As(perr, &pe) {
-			r.Message = fmt.Sprintf("unable to parse trust policy found for %q", in.Identity)
+			code = policy.CodePolicyParse
 		}
+		r.Message = policy.ExchangeAnswer(g, code, in.Identity).Message
 		return r, nil
 	}
 	if len(r.Findings) > 0 {
@@ -185,17 +275,41 @@ func Evaluate(in Input) (*Report, error) {
 
 	tok := policy.Token{Issuer: in.Claims.Issuer, Subject: in.Claims.Subject, Audience: in.Claims.Audience, Claims: in.Claims.Raw}
 	r.Fields = fieldsFor(tp, tok, in.Domain)
-	denial := tp.Check(tok, in.Domain)
+	denial := tp.CheckToken(tok, in.Domain)
 	if pre == nil {
-		if denial == nil {
-			r.Verdict, r.Status = Allow, http.StatusOK
-		} else {
+		switch {
+		case denial != nil:
 			r.Verdict, r.Status, r.Message = Deny, denial.Status, denial.Message
 			markReported(r.Fields, denial)
+		case tp.Pinned():
+			r.Verdict, r.Status = Depends, 0
+			r.Message = "depends on the server's configuration: " + pinText(tp)
+		default:
+			r.Verdict, r.Status = Allow, http.StatusOK
+		}
+		if tp.Pinned() {
+			r.Hints = append(r.Hints, Hint{ID: "app-pin", Field: pinField(tp), Message: pinHint(g, tp, in)})
 		}
 	}
 	r.Hints = append(r.Hints, hintsFor(in, tp, tok, r)...)
+	settle(in, r, g)
 	return r, nil
+}
+
+// settle makes the verdict say what the exit code will: a signature that could not be checked
+// from this machine is no verdict at all, and a scope whose owner differs in case from the
+// token's repository_owner is answered 404 by the server however well the claims match.
+func settle(in Input, r *Report, g policy.Generation) {
+	if v := in.Verification; v != nil && v.Unreachable {
+		r.Verdict, r.Status = Unverified, 0
+		r.Message = "could not verify here: " + v.Reason
+		return
+	}
+	if r.Verdict == Allow && hasHint(r, "scope-owner-case") {
+		owner, _, _ := strings.Cut(in.Scope, "/")
+		a := policy.ExchangeAnswer(g, policy.CodeNoInstallation, owner)
+		r.Verdict, r.Status, r.Message = Deny, a.Status, a.Message
+	}
 }
 
 // lintBytes is the linter entry point, a variable so tests can simulate a linter that disagrees.
@@ -207,21 +321,10 @@ type parseError struct{ err error }
 func (e *parseError) Error() string { return e.err.Error() }
 func (e *parseError) Unwrap() error { return e.err }
 
-func decodePolicy(k policy.Kind, data []byte) (*policy.TrustPolicy, error) {
-	var tp *policy.TrustPolicy
-	switch k {
-	case policy.KindOrg:
-		otp, err := policy.DecodeOrg(data)
-		if err != nil {
-			return nil, &parseError{err}
-		}
-		tp = &otp.TrustPolicy
-	default:
-		t, err := policy.DecodeRepo(data)
-		if err != nil {
-			return nil, &parseError{err}
-		}
-		tp = t
+func decodePolicy(g policy.Generation, k policy.Kind, data []byte) (*policy.TrustPolicy, error) {
+	tp, _, err := policy.Decode(g, k, data)
+	if err != nil {
+		return nil, &parseError{err}
 	}
 	if err := tp.Compile(); err != nil {
 		return nil, err
@@ -246,111 +349,92 @@ func errorFindings(fs []lint.Finding) []lint.Finding {
 	return out
 }
 
-// fieldsFor evaluates every row independently (the server stops at the first failure; the table
-// shows them all), with the server's per-row status and message.
+// fieldsFor shows every CheckToken row (the server stops at the first failure; the table shows
+// them all), from the model's own rows, plus the 400s for token values the server refuses.
 func fieldsFor(tp *policy.TrustPolicy, tok policy.Token, domain string) []Field {
-	var out []Field
-
-	iss := exactOrPattern("issuer", tp.Issuer, tp.IssuerPattern, tok.Issuer)
-	if !policy.IsValidIssuer(tok.Issuer) {
-		iss.OK, iss.Status, iss.Message = false, http.StatusBadRequest, "invalid issuer in token"
-		iss.Note = "the server refuses this iss before matching: it is not a valid issuer URL"
-	}
-	out = append(out, iss)
-
-	sub := exactOrPattern("subject", tp.Subject, tp.SubjectPattern, tok.Subject)
-	if !policy.IsValidSubject(tok.Subject) {
-		sub.OK, sub.Status, sub.Message = false, http.StatusBadRequest, "invalid subject in token"
-		sub.Note = "the server refuses this sub before matching: " + policy.InvalidSubjectReason(tok.Subject)
-	}
-	out = append(out, sub)
-
-	aud := Field{Field: "audience", Actual: listText(tok.Audience), OK: true}
-	switch {
-	case tp.AudiencePattern != "":
-		aud.Policy, aud.Expected = "audience_pattern", "any of aud matches "+anchored(tp.AudiencePattern)
-		if !slices.ContainsFunc(tok.Audience, func(a string) bool { return matches(tp.AudiencePattern, a) }) {
-			aud.OK, aud.Status = false, http.StatusForbidden
-			aud.Message = fmt.Sprintf("trust policy: audience_pattern %q did not match any of %q", tp.AudiencePattern, tok.Audience)
+	rows := tp.Rows(tok, domain)
+	out := make([]Field, 0, len(rows))
+	for _, row := range rows {
+		f := Field{Field: row.Field, Policy: row.Policy, Expected: row.Expected, OK: row.Denial == nil}
+		if d := row.Denial; d != nil {
+			f.Status, f.Message = d.Status, d.Message
 		}
-	case tp.Audience != "":
-		aud.Policy, aud.Expected = "audience", tp.Audience+" in aud"
-		if !slices.Contains(tok.Audience, tp.Audience) {
-			aud.OK, aud.Status = false, http.StatusForbidden
-			aud.Message = fmt.Sprintf("trust policy: audience %q did not match any of %q", tp.Audience, tok.Audience)
-		}
-	default:
-		aud.Policy, aud.Expected = "(default: the domain)", domain+" in aud"
-		aud.Note = "the policy sets neither audience nor audience_pattern, so the token's aud must contain the server's domain"
-		if !slices.Contains(tok.Audience, domain) {
-			aud.OK, aud.Status = false, http.StatusForbidden
-			aud.Message = fmt.Sprintf("trust policy: audience %q did not match any of %q", domain, tok.Audience)
-		}
-	}
-	for _, a := range tok.Audience {
-		if !policy.IsValidAudience(a) {
-			aud.OK, aud.Status, aud.Message = false, http.StatusBadRequest, "invalid audience in token"
-			aud.Note = fmt.Sprintf("the server refuses the token before matching: audience %q is invalid: %s", a, policy.InvalidAudienceReason(a))
-			break
-		}
-	}
-	out = append(out, aud)
-
-	keys := make([]string, 0, len(tp.ClaimPattern))
-	for k := range tp.ClaimPattern {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		p := tp.ClaimPattern[k]
-		f := Field{Field: "claim_pattern[" + k + "]", Policy: "claim_pattern", Expected: anchored(p), OK: true}
-		raw, ok := tok.Claims[k]
-		switch {
-		case !ok:
-			f.Actual = "(absent)"
-			f.OK, f.Status = false, http.StatusForbidden
-			f.Message = fmt.Sprintf("trust policy: expected claim %q not found in token", k)
-			f.Note = "only top-level claims are looked up, by exact (case-sensitive) name"
-		default:
-			f.Actual = ClaimText(raw)
-			val, isStr := policy.ClaimString(raw)
-			switch {
-			case !isStr:
-				f.OK, f.Status = false, http.StatusForbidden
-				f.Message = fmt.Sprintf("trust policy: expected claim %q not a string", k)
-				f.Note = fmt.Sprintf("the claim is a JSON %s; only strings and booleans can be matched", jsonKind(raw))
-			case !matches(p, val):
-				f.OK, f.Status = false, http.StatusForbidden
-				f.Message = fmt.Sprintf("trust policy: claim %q did not match %q", k, anchored(p))
+		switch row.Field {
+		case "issuer":
+			f.Actual = tok.Issuer
+		case "subject":
+			f.Actual = tok.Subject
+		case "audience":
+			f.Actual = listText(tok.Audience)
+			f.Expected = audienceExpected(row)
+			if row.Default {
+				f.Policy = "(default: the domain)"
+				f.Note = "the policy sets neither audience nor audience_pattern, so the token's aud must contain the server's domain"
 			}
+		case "claim_pattern":
+			f.Field = "claim_pattern[" + row.Key + "]"
+			raw, ok := tok.Claims[row.Key]
+			f.Actual = "(absent)"
+			if ok {
+				f.Actual = ClaimText(raw)
+			}
+			f.Note = claimNote(row, raw)
 		}
 		out = append(out, f)
 	}
+	markInvalidToken(out, tok)
 	return out
 }
 
-// exactOrPattern evaluates an issuer or subject row: the pattern form when set, else byte-exact
-// equality, with the server's 403 message for each.
-func exactOrPattern(name, exact, pattern, actual string) Field {
-	f := Field{Field: name, Actual: actual, OK: true}
-	if pattern != "" {
-		f.Policy, f.Expected = name+"_pattern", anchored(pattern)
-		if !matches(pattern, actual) {
-			f.OK, f.Status = false, http.StatusForbidden
-			f.Message = fmt.Sprintf("trust policy: %s %q did not match pattern %q", name, actual, pattern)
+func audienceExpected(row policy.Row) string {
+	if row.Policy == "audience_pattern" {
+		return "any of aud matches " + row.Expected
+	}
+	return row.Expected + " in aud"
+}
+
+func claimNote(row policy.Row, raw any) string {
+	if row.Denial == nil {
+		return ""
+	}
+	switch row.Denial.Code {
+	case policy.CodeClaimMissing:
+		return "only top-level claims are looked up, by exact (case-sensitive) name"
+	case policy.CodeClaimNotString:
+		return fmt.Sprintf("the claim is a JSON %s; only strings and booleans can be matched", jsonKind(raw))
+	}
+	return ""
+}
+
+// markInvalidToken overrides rows whose token value the server refuses before matching (400).
+func markInvalidToken(fs []Field, tok policy.Token) {
+	for i := range fs {
+		f := &fs[i]
+		switch f.Field {
+		case "issuer":
+			if !policy.IsValidIssuer(tok.Issuer) {
+				f.OK, f.Status, f.Message = false, http.StatusBadRequest, policy.InvalidTokenMessage("issuer")
+				f.Note = "the server refuses this iss before matching: it is not a valid issuer URL"
+			}
+		case "subject":
+			if !policy.IsValidSubject(tok.Subject) {
+				f.OK, f.Status, f.Message = false, http.StatusBadRequest, policy.InvalidTokenMessage("subject")
+				f.Note = "the server refuses this sub before matching: " + policy.InvalidSubjectReason(tok.Subject)
+			}
+		case "audience":
+			for _, a := range tok.Audience {
+				if !policy.IsValidAudience(a) {
+					f.OK, f.Status, f.Message = false, http.StatusBadRequest, policy.InvalidTokenMessage("audience")
+					f.Note = fmt.Sprintf("the server refuses the token before matching: audience %q is invalid: %s", a, policy.InvalidAudienceReason(a))
+					break
+				}
+			}
 		}
-		return f
 	}
-	f.Policy, f.Expected = name, exact
-	if actual != exact {
-		f.OK, f.Status = false, http.StatusForbidden
-		f.Message = fmt.Sprintf("trust policy: %s %q did not match %q", name, actual, exact)
-	}
-	return f
 }
 
 // markReported flags the row the server's denial is about (Denial.Field/Key), and makes sure the
-// row agrees with the authoritative policy.Check result.
+// row agrees with the authoritative policy.CheckToken result.
 func markReported(fs []Field, d *policy.Denial) {
 	for i := range fs {
 		name := d.Field
@@ -364,13 +448,6 @@ func markReported(fs []Field, d *policy.Denial) {
 			return
 		}
 	}
-}
-
-func anchored(p string) string { return "^" + p + "$" }
-
-func matches(p, s string) bool {
-	re, err := policy.CompileAnchored(p)
-	return err == nil && re.MatchString(s)
 }
 
 func listText(l []string) string {

@@ -67,12 +67,12 @@ func TestEvaluateAgreesWithCheck(t *testing.T) {
 	for pi, pol := range pols {
 		for ti, tok := range tokens {
 			r := eval(t, pol, tok, nil)
-			tp, _ := policy.DecodeRepo([]byte(pol))
+			tp, _, _ := policy.Decode(policy.Legacy, policy.KindRepo, []byte(pol))
 			if err := tp.Compile(); err != nil {
 				t.Fatal(err)
 			}
 			c := claimsOf(t, tok)
-			d := tp.Check(policy.Token{Issuer: c.Issuer, Subject: c.Subject, Audience: c.Audience, Claims: c.Raw}, DefaultDomain)
+			d := tp.CheckToken(policy.Token{Issuer: c.Issuer, Subject: c.Subject, Audience: c.Audience, Claims: c.Raw}, DefaultDomain)
 			if (d == nil) != (r.Verdict == Allow) || (d != nil && (d.Message != r.Message || d.Status != r.Status)) {
 				t.Errorf("policy %d token %d: report %s %d %q, Check %+v", pi, ti, r.Verdict, r.Status, r.Message, d)
 			}
@@ -175,16 +175,10 @@ func TestEvaluateKinds(t *testing.T) {
 	}
 }
 
-func TestKindForScopeAndIdentity(t *testing.T) {
-	for scope, want := range map[string]policy.Kind{
-		"": policy.KindRepo, "acme/widgets": policy.KindRepo, "acme": policy.KindOrg, "acme/.github": policy.KindOrg, "acme/.GitHub": policy.KindRepo,
-	} {
-		if got := KindForScope(scope); got != want {
-			t.Errorf("KindForScope(%q) = %s, want %s", scope, got, want)
-		}
-	}
+func TestIdentityFromPath(t *testing.T) {
 	for p, want := range map[string]string{
 		".github/chainguard/release.sts.yaml": "release", "x.sts.yml": "x", "a/b.yaml": "b", "plain": "plain",
+		".github/chainguard/team/deploy.sts.yaml": "team/deploy", "checkout/.github/chainguard/a/b/c.sts.yaml": "a/b/c",
 	} {
 		if got := IdentityFromPath(p); got != want {
 			t.Errorf("IdentityFromPath(%q) = %q, want %q", p, got, want)

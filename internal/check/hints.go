@@ -47,7 +47,7 @@ func hintsFor(in Input, tp *policy.TrustPolicy, tok policy.Token, r *Report) []H
 	if tp.SubjectPattern == "" && strings.Contains(tp.Subject, "*") {
 		suggestion := globToPattern(tp.Subject)
 		verdict := "it would not match this token either"
-		if matches(suggestion, tok.Subject) {
+		if matchesAs(tp.Generation(), suggestion, tok.Subject) {
 			verdict = "it matches this token"
 		}
 		add("subject-glob", "subject", "subject is compared byte for byte, so %q only matches a sub containing a literal \"*\"; for a wildcard use subject_pattern: %q (%s)", tp.Subject, suggestion, verdict)
@@ -89,7 +89,7 @@ func hintsFor(in Input, tp *policy.TrustPolicy, tok policy.Token, r *Report) []H
 			owner = in.Scope
 		}
 		if tokOwner, isStr := tok.Claims["repository_owner"].(string); isStr && tokOwner != owner && strings.EqualFold(tokOwner, owner) {
-			add("scope-owner-case", "scope", "scope owner %q differs in case from %q (the token's repository_owner); the server looks installations up case-sensitively and answers 404 no installation found for %q — use %q", owner, tokOwner, owner, tokOwner)
+			add("scope-owner-case", "scope", "scope owner %q differs in case from %q (the token's repository_owner); the server looks installations up case-sensitively and answers 404 %s — use %q", owner, tokOwner, policy.ExchangeAnswer(policy.Legacy, policy.CodeNoInstallation, owner).Message, tokOwner)
 		}
 	}
 
@@ -144,7 +144,7 @@ func hintsFor(in Input, tp *policy.TrustPolicy, tok policy.Token, r *Report) []H
 		default:
 			continue
 		}
-		if msg := halfAnchored(f.Policy, p, values); msg != "" {
+		if msg := halfAnchored(tp.Generation(), f.Policy, p, values); msg != "" {
 			add("half-anchored-alternation", f.Field, "%s", msg)
 		}
 	}
@@ -188,7 +188,7 @@ func subjectShapeHints(tp *policy.TrustPolicy, sub string) []Hint {
 				fixed := replaceFold(tp.SubjectPattern, regexp.QuoteMeta(classic), regexp.QuoteMeta(immutable))
 				fixed = replaceFold(fixed, classic, immutable)
 				msg += fmt.Sprintf(", e.g. subject_pattern: %q", fixed)
-				if matches(fixed, sub) {
+				if matchesAs(tp.Generation(), fixed, sub) {
 					msg += " (matches this token)"
 				}
 			}
@@ -233,7 +233,7 @@ func caseOnly(tp *policy.TrustPolicy, f Field, tok policy.Token) string {
 		return ""
 	}
 	if pattern {
-		if matches("(?i)(?:"+exp+")", got) || matches("(?i)"+exp, got) {
+		if matchesAs(tp.Generation(), "(?i)(?:"+exp+")", got) || matchesAs(tp.Generation(), "(?i)"+exp, got) {
 			return fmt.Sprintf("%s %q matches only when letter case is ignored; the server matches case-sensitively — GitHub writes owner and repository names in their canonical case, so copy them from the token (or prefix the pattern with (?i))", f.Field, got)
 		}
 		return ""
@@ -246,13 +246,13 @@ func caseOnly(tp *policy.TrustPolicy, f Field, tok policy.Token) string {
 
 // halfAnchored explains a match that relied on the server's ungrouped ^p$ wrapping: the value
 // matched ^a|b$ but would not match ^(?:a|b)$.
-func halfAnchored(field, p string, values []string) string {
+func halfAnchored(g policy.Generation, field, p string, values []string) string {
 	branches := policy.SplitTopLevel(p)
 	if len(branches) < 2 {
 		return ""
 	}
 	for _, v := range values {
-		if !matches(p, v) || matches("(?:"+p+")", v) {
+		if !matchesAs(g, p, v) || matchesAs(g, "(?:"+p+")", v) {
 			continue
 		}
 		for i, b := range branches {
@@ -302,4 +302,10 @@ func replaceFold(s, old, repl string) string {
 	}
 	re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(old))
 	return re.ReplaceAllLiteralString(s, repl)
+}
+
+// matchesAs reports whether generation g's compiled pattern p matches s.
+func matchesAs(g policy.Generation, p, s string) bool {
+	re, err := policy.CompilePattern(g, p)
+	return err == nil && re.MatchString(s)
 }

@@ -3,6 +3,8 @@ package check
 import (
 	"strings"
 	"testing"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // TestHints triggers each hint once and checks it stays quiet on the healthy variant.
@@ -88,6 +90,6 @@ func FuzzHalfAnchored(f *testing.F) {
 		f.Add(s, "evil:repo:o/b:ref:refs/heads/main")
 	}
 	f.Fuzz(func(t *testing.T, p, v string) {
-		_ = halfAnchored("subject_pattern", p, []string{v})
+		_ = halfAnchored(policy.Legacy, "subject_pattern", p, []string{v})
 	})
 }

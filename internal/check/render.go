@@ -95,6 +95,19 @@ func RenderText(w io.Writer, r *Report) error {
 	case InvalidPolicy:
 		fmt.Fprintf(&b, "verdict:   INVALID POLICY — the server would answer HTTP %d\n", r.Status)
 		fmt.Fprintf(&b, "message:   %s\n", r.Message)
+	case Unverified:
+		b.WriteString("verdict:   COULD NOT VERIFY HERE — the issuer's discovery document is unreachable from this machine\n")
+		fmt.Fprintf(&b, "message:   %s\n", r.Message)
+		b.WriteString("hint:      run without --verify to evaluate the claims, or give the issuer's keys with --jwks FILE\n")
+	case Depends:
+		b.WriteString("verdict:   DEPENDS ON THE SERVER'S CONFIGURATION — not a confirmed allow\n")
+		fmt.Fprintf(&b, "message:   %s\n", r.Message)
+	}
+	if r.Differs {
+		b.WriteString("\nthe server generations disagree (the verdict above is the worse one):\n")
+		for _, s := range r.Servers {
+			fmt.Fprintf(&b, "  %-8s %s\n", s.Server+":", serverText(s))
+		}
 	}
 	if len(r.Hints) > 0 {
 		b.WriteString("\nhints:\n")
@@ -169,6 +182,17 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "**Verdict: deny** (HTTP %d): %s\n\n", r.Status, code(r.Message))
 	case InvalidPolicy:
 		fmt.Fprintf(&b, "**Verdict: invalid policy** (HTTP %d): %s\n\n", r.Status, code(r.Message))
+	case Unverified:
+		fmt.Fprintf(&b, "**Verdict: could not verify here**: %s\n\n", code(r.Message))
+	case Depends:
+		fmt.Fprintf(&b, "**Verdict: depends on the server's configuration** (not a confirmed allow): %s\n\n", mdEscape(r.Message))
+	}
+	if r.Differs {
+		b.WriteString("The server generations disagree (the verdict above is the worse one):\n\n")
+		for _, s := range r.Servers {
+			fmt.Fprintf(&b, "- %s: %s\n", s.Server, mdEscape(serverText(s)))
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "Policy %s (%s policy, identity %s), domain %s. Signature: %s.\n\n", code(r.PolicyPath), r.Kind, code(r.Identity), code(r.Domain), mdEscape(signatureText(r.Signature)))
 	if len(r.Fields) > 0 {
@@ -214,4 +238,15 @@ func hasHint(r *Report, id string) bool {
 		}
 	}
 	return false
+}
+
+// serverText is one generation's answer on one line.
+func serverText(s ServerResult) string {
+	switch s.Verdict {
+	case Allow:
+		return "ALLOW (200)"
+	case Depends:
+		return "DEPENDS on the server's App configuration"
+	}
+	return fmt.Sprintf("%s (%d) %s", strings.ToUpper(string(s.Verdict)), s.Status, s.Message)
 }

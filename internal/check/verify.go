@@ -19,12 +19,13 @@ import (
 // maxDiscoveryBytes is the server's MaximumResponseSize for discovery and JWKS bodies (spec §1.10).
 const maxDiscoveryBytes = 100 << 10
 
-// The server's messages for the verification steps (spec §1.6 rows 5–7).
-const (
-	MsgInvalidBearer = "invalid bearer token"
-	MsgIssuerFormat  = "invalid issuer format"
-	MsgProvider      = "unable to fetch or create the provider"
-	MsgVerify        = "unable to verify bearer token"
+// The server's messages for the verification steps (spec §1.6 rows 4–7), from the model; the
+// same in both generations.
+var (
+	MsgInvalidBearer = policy.ExchangeAnswer(policy.Legacy, policy.CodeBearerInvalid).Message
+	MsgIssuerFormat  = policy.ExchangeAnswer(policy.Legacy, policy.CodeIssuerFormat).Message
+	MsgProvider      = policy.ExchangeAnswer(policy.Legacy, policy.CodeProvider).Message
+	MsgVerify        = policy.ExchangeAnswer(policy.Legacy, policy.CodeVerify).Message
 )
 
 // defaultHTTPBudget bounds discovery: the server retries unreachable issuers for minutes, we do not.
@@ -47,6 +48,9 @@ type Verification struct {
 	Status  int
 	Message string
 	Reason  string
+	// Unreachable is set when discovery failed from this machine: the server (elsewhere) may
+	// well reach the issuer, so the signature was not checked rather than found bad.
+	Unreachable bool
 }
 
 // OK reports whether the token passed verification.
@@ -93,6 +97,7 @@ func Verify(ctx context.Context, raw string, opts VerifyOptions) *Verification {
 		p, err := oidc.NewProvider(pctx, iss)
 		if err != nil {
 			res.Status, res.Message, res.Reason = http.StatusBadRequest, MsgProvider, "discovery for "+iss+" failed: "+err.Error()
+			res.Unreachable = true
 			return res
 		}
 		verifier = p.VerifierContext(pctx, cfg)

@@ -2,21 +2,25 @@ package cli
 
 import (
 	"context"
-	"fmt"
+	"flag"
 
 	"github.com/octo-sts/action/internal/action"
 )
 
-func init() {
-	register("action", "run as the GitHub Action (main and post step; the container's command)", func(ctx context.Context, args []string, io IO) int {
-		if len(args) > 0 {
-			if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-				fmt.Fprintln(io.Stdout, "usage: octo-sts action\n\nRuns the GitHub Action: reads INPUT_* and GITHUB_* from the environment. The post step is recognised by STATE_phase.")
-				return ExitOK
-			}
-			fmt.Fprintf(io.Stderr, "octo-sts action: takes no arguments (got %q); configure it with action inputs\n", args)
-			return ExitUsage
-		}
-		return action.Run(ctx, action.Options{Stdout: io.Stdout, Stderr: io.Stderr, Getenv: io.Getenv})
-	})
+const actionUsage = `usage: octo-sts action
+
+Runs the GitHub Action: reads INPUT_* and GITHUB_* from the environment. The post step is
+recognised by STATE_phase. Configure it with action inputs, not flags.
+`
+
+// runAction is `octo-sts action`, the container's command.
+func runAction(ctx context.Context, args []string, sio IO) int {
+	rest, err := parseFlags(sio, "action", flag.NewFlagSet("action", flag.ContinueOnError), args)
+	if err == nil && len(rest) > 0 {
+		err = usagef("takes no arguments (got %q); configure it with action inputs", rest)
+	}
+	if err != nil {
+		return failUsage(sio, "action", err)
+	}
+	return action.Run(ctx, action.Options{Stdout: sio.Stdout, Stderr: sio.Stderr, Getenv: sio.Getenv})
 }

@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -18,14 +16,9 @@ import (
 // ExitInvalidPolicy is check's answer when the policy itself cannot be read by the server (404).
 const ExitInvalidPolicy = 4
 
-func init() {
-	register("check", "explain whether a token's claims satisfy a trust policy, as the server would", runCheck)
-}
-
-const checkUsage = `usage:
-  octo-sts check --policy FILE (--claims FILE.json | --token JWT|@file|@-) [flags]
-  octo-sts check --policy FILE --repo owner/repo --simulate [--workflow FILE] [flags]
-  octo-sts check --workflow FILE [--job ID] [--policy FILE] [--repo owner/repo] [flags]
+const checkUsage = `usage: octo-sts check --policy FILE (--claims FILE.json | --token JWT|@file|@-) [flags]
+       octo-sts check --policy FILE --repo owner/repo --simulate [--workflow FILE] [flags]
+       octo-sts check --workflow FILE [--job ID] [--policy FILE] [--repo owner/repo] [flags]
 
 Evaluates the token against the trust policy in the Octo STS server's order and prints every
 field's result, the verdict and the exact message the server would return.
@@ -36,10 +29,13 @@ step, against the policy each step names (or --policy), and shows whether it get
 --simulate without --workflow assumes a typical workflow (push, tag, pull_request, environment,
 reusable workflow) and says so.
 
-Exit codes: 0 allowed, 1 denied (with --simulate or --workflow: no simulated run gets a token),
-2 usage, 3 internal error, 4 the policy itself is invalid.
+With --server all (the default) the policy is evaluated as both server generations would; when
+they disagree both answers are printed and the exit code is the worse one's.
 
-flags:
+Exit codes: 0 allowed, 1 denied (with --simulate or --workflow: no simulated run gets a token;
+a verdict that depends on the server's App configuration also exits 1),
+2 usage, 3 internal error or --verify could not reach the issuer from here, 4 the policy itself
+is invalid.
 `
 
 func runCheck(ctx context.Context, args []string, sio IO) int {
@@ -48,7 +44,6 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	defer stderr.Flush()
 	sio.Stderr = stderr
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var (
 		policyPath = fs.String("policy", "", "trust policy file (.github/chainguard/<identity>.sts.yaml)")
 		claimsPath = fs.String("claims", "", "decoded token claims as a JSON object (- for stdin)")
@@ -66,31 +61,20 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		ownerID    = fs.String("owner-id", "", "with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
 		repoID     = fs.String("repo-id", "", "see --owner-id")
 		jobRef     = fs.String("job-workflow-ref", "", "job_workflow_ref of the simulated reusable workflow")
+		server     = fs.String("server", "all", "server generation: legacy (2026-08-21), current (after 2026-09-21) or all")
 		wfFile     = fs.String("workflow", "", "simulate the runs of this workflow file's octo-sts/action steps")
 		jobID      = fs.String("job", "", "with --workflow: only this job")
 		template   = fs.String("subject-template", "", "with --workflow: the repository's custom subject claim keys, e.g. repo,context,job_workflow_ref")
-		orgRepo    = fs.String("org-policy-repo", "", "with --workflow: the server's ORG_POLICY_REPO (default .github)")
+		orgRepo    = fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO, the repository an owner-only scope reads (default .github)")
 	)
-	usage := func(msg string) int {
-		if msg != "" {
-			fmt.Fprintf(sio.Stderr, "octo-sts check: %s\n\n", msg)
-		}
-		fmt.Fprint(sio.Stderr, checkUsage)
-		fs.SetOutput(sio.Stderr)
-		fs.PrintDefaults()
-		return ExitUsage
+	// usage reports one line, never the whole help: the mistake is what the user needs to see.
+	usage := func(msg string) int { return failUsage(sio, "check", usagef("%s", msg)) }
+	rest, err := parseFlags(sio, "check", fs, args)
+	if err != nil {
+		return failUsage(sio, "check", err)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(sio.Stdout, checkUsage)
-			fs.SetOutput(sio.Stdout)
-			fs.PrintDefaults()
-			return ExitOK
-		}
-		return usage(err.Error())
-	}
-	if fs.NArg() > 0 {
-		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", fs.Arg(0)))
+	if len(rest) > 0 {
+		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", rest[0]))
 	}
 	if *jobID != "" && *wfFile == "" {
 		return usage("--job needs --workflow FILE")
@@ -127,6 +111,13 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if *domain == "" {
 		return usage("--domain is empty; the hosted service is " + check.DefaultDomain)
 	}
+	gens, err := policy.ParseGenerations(*server)
+	if err != nil {
+		return usage("--server: " + err.Error())
+	}
+	if strings.ContainsAny(*orgRepo, "/ ") {
+		return usage(fmt.Sprintf("--org-policy-repo %q: want a bare repository name such as .github", *orgRepo))
+	}
 	if *simulate {
 		if *claimsPath != "" || *tokenArg != "" || *verify {
 			return usage("--simulate builds its own tokens; drop --claims, --token and --verify")
@@ -156,10 +147,13 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if sc == "" && *simulate {
 		sc = *repo
 	}
-	kind := check.KindForScope(sc)
+	kind := policy.KindRepo
+	if sc != "" {
+		kind = policy.ResolveScope(sc, *orgRepo).Kind
+	}
 	in := check.Input{
 		PolicyPath: *policyPath, Policy: data, Kind: kind, Identity: *identity,
-		Scope: sc, Domain: *domain, Repository: repoForLint(sc, kind),
+		Scope: sc, OrgPolicyRepo: *orgRepo, Domain: *domain, Repository: repoForLint(sc, *orgRepo), Server: gens,
 	}
 
 	if *simulate {
@@ -241,18 +235,16 @@ func emit(sio IO, format string, r *check.Report) int {
 		return ExitOK
 	case check.InvalidPolicy:
 		return ExitInvalidPolicy
+	case check.Unverified:
+		return ExitInternal
 	}
 	return ExitFindings
 }
 
 // repoForLint names the repository holding the policy, so the linter parses it as the server will.
-func repoForLint(scope string, kind policy.Kind) string {
-	owner, repo, ok := strings.Cut(scope, "/")
-	switch {
-	case kind == policy.KindOrg && !ok:
-		return scope + "/" + policy.DefaultOrgPolicyRepo
-	case ok:
-		return owner + "/" + repo
+func repoForLint(scope, orgPolicyRepo string) string {
+	if scope == "" {
+		return ""
 	}
-	return ""
+	return policy.ResolveScope(scope, orgPolicyRepo).Repository()
 }

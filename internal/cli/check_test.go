@@ -188,7 +188,7 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "--policy", pol, "--claims", pol}, "--claims"},
 		{[]string{"check", "--policy", "does-not-exist.sts.yaml", "--claims", claims}, "--policy: open does-not-exist.sts.yaml"},
 		{[]string{"check", "--policy", pol, "--claims", claims, "stray"}, `unexpected argument "stray"`},
-		{[]string{"check", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"check", "--nope"}, "unknown flag --nope"},
 		{[]string{"check", "--policy", pol, "--domain", "", "--claims", claims}, "--domain is empty"},
 	} {
 		code, stdout, stderr := runCLI(t, "", c.args...)
@@ -224,6 +224,12 @@ func TestCheckTokenVerify(t *testing.T) {
 	good := k.Sign(t, claims(now.Add(time.Hour)))
 	expired := k.Sign(t, claims(now.Add(-time.Hour)))
 	other := checktest.NewKey(t).Sign(t, claims(now.Add(time.Hour)))
+	unreachableClaims := claims(now.Add(time.Hour))
+	unreachableClaims["iss"] = "https://127.0.0.1:1"
+	unreachable := k.Sign(t, unreachableClaims)
+	ownerClaims := claims(now.Add(time.Hour))
+	ownerClaims["repository_owner"] = "acme"
+	owned := k.Sign(t, ownerClaims)
 	tokFile := filepath.Join(dir, "token")
 	if err := os.WriteFile(tokFile, []byte(good+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -241,6 +247,8 @@ func TestCheckTokenVerify(t *testing.T) {
 		{"discovery", []string{"--token", "@-", "--verify"}, good, ExitOK, []string{"verified against the issuer's discovery document", "ALLOW"}},
 		{"expired", []string{"--token", expired, "--verify", "--jwks", jwks}, "", ExitFindings, []string{"HTTP 401", "message:   unable to verify bearer token", "the token expired at"}},
 		{"wrong key", []string{"--token", other, "--verify"}, "", ExitFindings, []string{"HTTP 401", "unable to verify bearer token", "signature"}},
+		{"discovery unreachable from here", []string{"--token", unreachable, "--verify"}, "", ExitInternal, []string{"verdict:   COULD NOT VERIFY HERE", "could not verify here: discovery for https://127.0.0.1:1 failed"}},
+		{"scope owner case", []string{"--token", owned, "--scope", "Acme/widgets"}, "", ExitFindings, []string{"verdict:   DENY — the server would answer HTTP 404", `no installation found for "Acme"`}},
 		{"undecodable payload", []string{"--token", "x.%%%.y"}, "", ExitFindings, []string{"HTTP 400", "message:   invalid bearer token", "not unpadded base64url"}},
 		{"undecodable payload json", []string{"--token", "x.eyJzdWIiOjV9.y", "--format", "json"}, "", ExitFindings, []string{`"verdict": "deny"`, `"message": "invalid bearer token"`, `claim \"sub\" cannot be a JSON number`}},
 	} {
@@ -254,7 +262,7 @@ func TestCheckTokenVerify(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, stdout)
 				}
 			}
-			for _, secret := range []string{good, expired, other} {
+			for _, secret := range []string{good, expired, other, unreachable, owned} {
 				if strings.Contains(stdout+stderr, secret) {
 					t.Fatal("the JWT appears in the output")
 				}

@@ -4,11 +4,8 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -17,7 +14,7 @@ const (
 	ExitOK       = 0 // nothing to report
 	ExitFindings = 1 // the command worked and found a problem (lint findings, denied token, failed exchange)
 	ExitUsage    = 2 // bad flags or arguments
-	ExitInternal = 3 // an unexpected failure of the tool itself
+	ExitInternal = 3 // an unexpected failure of the tool itself (or one it could not check from here)
 )
 
 // Env is how commands read the environment, so tests never touch the real process environment.
@@ -31,79 +28,125 @@ type IO struct {
 	Getenv Env
 }
 
-// command is one subcommand: its one-line summary for `octo-sts help` and its entry point.
+// command is one subcommand: its name, its one-line summary for `octo-sts help`, its usage text
+// (synopsis and description; the flags section is generated from its flag set) and its entry point.
 type command struct {
+	name    string
 	summary string
+	usage   string
 	run     func(ctx context.Context, args []string, io IO) int
 }
 
-// commands is filled by each subcommand's file (register in init) so adding a command touches one file.
-var commands = map[string]command{}
-
-func register(name, summary string, run func(context.Context, []string, IO) int) {
-	if _, dup := commands[name]; dup {
-		panic("cli: duplicate command " + name)
+// commandList is every subcommand in help order. It is a function, not a variable, because the
+// commands' run functions look their own entry up (for help) and Go forbids that init cycle.
+func commandList() []command {
+	return []command{
+		{"lint", "lint trust policies and the issuer allowlist", lintUsage, runLint},
+		{"check", "explain whether a token's claims satisfy a trust policy, as the server would", checkUsage, runCheck},
+		{"exchange", "exchange an OIDC token for a GitHub token (prints only the token)", exchangeUsage, runExchangeCmd},
+		{"revoke", "revoke a GitHub installation token read from stdin", revokeUsage, runRevokeCmd},
+		{"init", "write a trust policy or the Renovate set-up into a repository", initUsage, runInit},
+		{"completion", "print a shell completion script (bash, zsh or fish)", completionUsage, runCompletion},
+		{"action", "run as the GitHub Action (main and post step; the container's command)", actionUsage, runAction},
+		{"version", "print the version of octo-sts", versionUsage, runVersion},
+		{"help", "show help for octo-sts or one command", helpUsage, runHelp},
 	}
-	commands[name] = command{summary: summary, run: run}
+}
+
+// lookup returns the command called name.
+func lookup(name string) (command, bool) {
+	for _, c := range commandList() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 // Run executes the command line args (args[0] is the program name) and returns the process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	io := IO{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv}
+	sio := IO{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv}
 	rest := args[1:]
 	// Inside a container action the runner starts the image with the action's args; with no
 	// args at all and GITHUB_ACTIONS=true we behave as the action too.
 	if len(rest) == 0 {
 		if getenv("GITHUB_ACTIONS") == "true" {
-			if c, ok := commands["action"]; ok {
-				return c.run(ctx, nil, io)
-			}
+			return runAction(ctx, nil, sio)
 		}
-		usage(stderr)
+		fmt.Fprint(stderr, topUsage())
 		return ExitUsage
 	}
 	name := rest[0]
 	switch name {
-	case "help", "-h", "-help", "--help":
-		usage(stdout)
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, topUsage())
+		return ExitOK
+	case "-version", "--version", "-V":
+		return runVersion(ctx, rest[1:], sio)
+	}
+	c, ok := lookup(name)
+	if !ok {
+		if strings.HasPrefix(name, "-") {
+			fmt.Fprintf(stderr, "octo-sts: unknown flag %s before the command%s\n", name, didYouMean(strings.TrimLeft(name, "-"), []string{"help", "version"}, "--"))
+			return ExitUsage
+		}
+		fmt.Fprintf(stderr, "octo-sts: unknown command %q%s\n", name, orHelp(didYouMean(name, commandNames(), ""), "; 'octo-sts help' lists the commands"))
+		return ExitUsage
+	}
+	return c.run(ctx, rest[1:], sio)
+}
+
+// commandNames lists the command names in help order.
+func commandNames() []string {
+	var names []string
+	for _, c := range commandList() {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+// topUsage is `octo-sts help`.
+func topUsage() string {
+	var b strings.Builder
+	b.WriteString("usage: octo-sts <command> [flags]\n\nOcto STS: short-lived GitHub tokens for workloads, and the linter for their trust policies.\n\ncommands:\n")
+	for _, c := range commandList() {
+		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nRun 'octo-sts help <command>' (or 'octo-sts <command> --help') for its flags.\n" +
+		"Exit codes: 0 ok, 1 findings or a refused token, 2 usage error, 3 internal failure.\n")
+	return b.String()
+}
+
+const helpUsage = `usage: octo-sts help [COMMAND]
+
+Prints the commands of octo-sts, or the help of one command (the same text as COMMAND --help).
+`
+
+// runHelp is `octo-sts help [COMMAND]`.
+func runHelp(ctx context.Context, args []string, sio IO) int {
+	switch {
+	case len(args) == 0:
+		fmt.Fprint(sio.Stdout, topUsage())
+		return ExitOK
+	case len(args) > 1:
+		fmt.Fprintf(sio.Stderr, "octo-sts help: give one command, got %d arguments\n", len(args))
+		return ExitUsage
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
+		fmt.Fprint(sio.Stdout, helpUsage)
 		return ExitOK
 	}
-	c, ok := commands[name]
+	c, ok := lookup(args[0])
 	if !ok {
-		fmt.Fprintf(stderr, "octo-sts: unknown command %q\n\n", name)
-		usage(stderr)
+		fmt.Fprintf(sio.Stderr, "octo-sts help: unknown command %q%s\n", args[0], orHelp(didYouMean(args[0], commandNames(), ""), "; 'octo-sts help' lists the commands"))
 		return ExitUsage
 	}
-	return c.run(ctx, rest[1:], io)
+	return c.run(ctx, []string{"--help"}, sio)
 }
 
-func usage(w io.Writer) {
-	var b strings.Builder
-	b.WriteString("usage: octo-sts <command> [flags]\n\ncommands:\n")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+// orHelp returns s, or fallback when s is empty.
+func orHelp(s, fallback string) string {
+	if s == "" {
+		return fallback
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
-	}
-	b.WriteString("\nRun 'octo-sts <command> -h' for the flags of a command.\n")
-	io.WriteString(w, b.String())
-}
-
-// parseNoArgs parses flags for a command that takes no positional arguments. It returns the exit
-// code to stop with (help is ExitOK, bad flags or stray arguments ExitUsage), or -1 to go on.
-func parseNoArgs(fs *flag.FlagSet, args []string, stderr io.Writer, name, hint string) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "octo-sts %s: unexpected arguments %q%s\n", name, fs.Args(), hint)
-		return ExitUsage
-	}
-	return -1
+	return s
 }

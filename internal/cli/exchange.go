@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/octo-sts/action/internal/idtoken"
@@ -18,12 +19,17 @@ import (
 // httpClient is replaced by tests to trust the fake STS's CA.
 var httpClient = sts.NewHTTPClient
 
+// maxTimeout is the action's bound on its timeout input; the CLI keeps the same range.
+const maxTimeout = 15 * time.Minute
+
 // testClock lets tests make retries instant; nil means real time.
 var testClock sts.Clock
 
-func init() {
-	register("exchange", "exchange an OIDC token for a GitHub token (prints only the token)", runExchangeCmd)
-}
+const exchangeUsage = `usage: octo-sts exchange --scope S --identity I [--domain D] [--timeout 60s] (--token-file F | --token-env VAR | --token-stdin)
+
+Exchanges an OIDC token for a GitHub token through Octo STS. Prints only the GitHub token on
+stdout; diagnostics go to stderr.
+`
 
 func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	// stderr carries server messages and token claims: never let them command the runner.
@@ -31,7 +37,6 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	defer safe.Flush()
 	io.Stderr = safe
 	fs := flag.NewFlagSet("octo-sts exchange", flag.ContinueOnError)
-	fs.SetOutput(io.Stderr)
 	scope := fs.String("scope", "", "target `owner/repo`, or owner for an organization policy (required)")
 	identity := fs.String("identity", "", "trust policy `name`: .github/chainguard/<name>.sts.yaml (required)")
 	domain := fs.String("domain", "octo-sts.dev", "Octo STS `host[:port]`")
@@ -40,12 +45,11 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	tokenFile := fs.String("token-file", "", "read the OIDC token from `path` (re-read on each attempt, e.g. a projected service-account token)")
 	tokenEnv := fs.String("token-env", "", "read the OIDC token from environment variable `NAME`")
 	tokenStdin := fs.Bool("token-stdin", false, "read the OIDC token from stdin")
-	fs.Usage = func() {
-		fmt.Fprintln(io.Stderr, "usage: octo-sts exchange --scope S --identity I [--domain D] [--timeout 60s] (--token-file F | --token-env VAR | --token-stdin)\n\nPrints only the GitHub token on stdout; diagnostics go to stderr.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if code := parseNoArgs(fs, args, io.Stderr, "exchange", ""); code >= 0 {
-		return code
+	if rest, err := parseFlags(io, "exchange", fs, args); err != nil || len(rest) > 0 {
+		if err == nil {
+			err = usagef("unexpected arguments %q; every input is a flag", rest)
+		}
+		return failUsage(io, "exchange", err)
 	}
 	var src sts.TokenSource
 	n := 0
@@ -65,8 +69,9 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "octo-sts exchange: give exactly one of --token-file, --token-env or --token-stdin")
 		return ExitUsage
 	}
-	if *timeout <= 0 {
-		fmt.Fprintln(io.Stderr, "octo-sts exchange: --timeout must be positive")
+	if *timeout <= 0 || *timeout > maxTimeout {
+		// The action words the same mistake the same way (input "timeout" for --timeout).
+		fmt.Fprintf(io.Stderr, "octo-sts exchange: --timeout: %s is out of range; use a duration between 1s and %s\n", *timeout, maxTimeout)
 		return ExitUsage
 	}
 	for _, err := range []error{sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain)} {

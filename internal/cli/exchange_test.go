@@ -142,10 +142,10 @@ func TestExchangeCommandUsage(t *testing.T) {
 		{[]string{"exchange", "--scope", "o/r", "--identity", "i"}, "exactly one of"},
 		{[]string{"exchange", "--scope", "o/r", "--identity", "i", "--token-stdin", "--token-env", "X"}, "exactly one of"},
 		{[]string{"exchange", "--scope", "my org", "--identity", "i", "--token-stdin"}, "--scope"},
-		{[]string{"exchange", "--scope", "o/r", "--identity", "a/b", "--token-stdin"}, "--identity"},
+		{[]string{"exchange", "--scope", "o/r", "--identity", "a/../b", "--token-stdin"}, "--identity"},
 		{[]string{"exchange", "--scope", "o/r", "--identity", "i", "--domain", "https://x", "--token-stdin"}, "--domain"},
 		{[]string{"exchange", "--scope", "o/r", "--identity", "i", "--token-stdin", "--timeout", "-1s"}, "--timeout"},
-		{[]string{"exchange", "--bogus"}, "flag provided but not defined"},
+		{[]string{"exchange", "--bogus"}, "unknown flag --bogus"},
 		{[]string{"exchange", "extra"}, "unexpected arguments"},
 	}
 	for _, c := range cases {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,37 +26,15 @@ init renovate   .github/chainguard/renovate.sts.yaml and .github/workflows/renov
 init policy     .github/chainguard/IDENTITY.sts.yaml: a commented starter policy that gives the
                 default branch of the repository a read-only token.
 
-flags:
-  --repo OWNER/NAME          the repository the policy is for (init policy: default
-                             $GITHUB_REPOSITORY, else the github.com "origin" remote of --dir)
-  --identity NAME            policy name, the file stem under .github/chainguard
-                             (default renovate for init renovate, ci for init policy)
-  --default-branch NAME      the repository's default branch (default main)
-  --reusable-ref OWNER/REPO@REF
-                             init renovate: where the reusable workflow lives
-                             (default ` + scaffold.DefaultReusableRef + `); a tag, branch or commit SHA
-  --owner-id ID, --repo-id ID
-                             the numeric IDs of the owner and the repository: write the immutable
-                             subject (repo:OWNER@ID/NAME@ID:...) GitHub sends
-  --subject-template KEYS    the repository's custom subject claim keys, e.g. repo,context
-  --transitional             accept both the classic and the immutable subject (needs the IDs)
-                             while a rename, transfer or the switch to immutable subjects is due
-  --dir DIR                  the repository checkout to write into (default .)
-
 With GITHUB_TOKEN (or GH_TOKEN) set and none of --owner-id, --repo-id, --subject-template, the
 repository's IDs and OIDC subject settings are read from GitHub (GITHUB_API_URL on GHES:
 GET /repos/OWNER/NAME/actions/oidc/customization/sub), so the policy matches what GitHub sends.
-  --force                    overwrite existing files
 
 exit codes: 0 written, 1 refused to overwrite, 2 usage error, 3 internal failure.
 `
 
 // defaultPolicyIdentity is the policy name `init policy` uses without --identity.
 const defaultPolicyIdentity = "ci"
-
-func init() {
-	register("init", "write a trust policy or the Renovate set-up into a repository", runInit)
-}
 
 // initFlags are the parsed command line of `octo-sts init`.
 type initFlags struct {
@@ -74,35 +51,24 @@ type initFlags struct {
 	transitional  bool
 }
 
-// parseInitFlags parses `init KIND [flags]`; flags may also come before KIND.
-func parseInitFlags(args []string) (initFlags, error) {
+// parseInitFlags parses `init KIND [flags]` with the shared parser; flags may also come before KIND.
+func parseInitFlags(sio IO, args []string) (initFlags, error) {
 	var f initFlags
-	fset := flag.NewFlagSet("octo-sts init", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	fset.Usage = func() {}
-	fset.StringVar(&f.repo, "repo", "", "")
-	fset.StringVar(&f.identity, "identity", "", "")
-	fset.StringVar(&f.defaultBranch, "default-branch", scaffold.DefaultBranch, "")
-	fset.StringVar(&f.reusableRef, "reusable-ref", "", "")
-	fset.StringVar(&f.dir, "dir", ".", "")
-	fset.BoolVar(&f.force, "force", false, "")
-	fset.StringVar(&f.ownerID, "owner-id", "", "")
-	fset.StringVar(&f.repoID, "repo-id", "", "")
-	fset.StringVar(&f.template, "subject-template", "", "")
-	fset.BoolVar(&f.transitional, "transitional", false, "")
+	fset := flag.NewFlagSet("init", flag.ContinueOnError)
+	fset.StringVar(&f.repo, "repo", "", "the repository the policy is for, `OWNER/NAME` (init policy: default\n$GITHUB_REPOSITORY, else the github.com \"origin\" remote of --dir)")
+	fset.StringVar(&f.identity, "identity", "", "policy `NAME`, the file stem under .github/chainguard (default renovate for\ninit renovate, ci for init policy)")
+	fset.StringVar(&f.defaultBranch, "default-branch", scaffold.DefaultBranch, "the repository's default `BRANCH`")
+	fset.StringVar(&f.reusableRef, "reusable-ref", "", "init renovate: where the reusable workflow lives, `OWNER/REPO@REF` (default\n"+scaffold.DefaultReusableRef+"); a tag, branch or commit SHA")
+	fset.StringVar(&f.dir, "dir", ".", "the repository checkout to write into, a `DIR`")
+	fset.BoolVar(&f.force, "force", false, "overwrite existing files")
+	fset.StringVar(&f.ownerID, "owner-id", "", "the numeric `ID` of the owner; with --repo-id, write the immutable subject\n(repo:OWNER@ID/NAME@ID:...) GitHub sends")
+	fset.StringVar(&f.repoID, "repo-id", "", "the numeric `ID` of the repository (see --owner-id)")
+	fset.StringVar(&f.template, "subject-template", "", "the repository's custom subject claim `KEYS`, e.g. repo,context")
+	fset.BoolVar(&f.transitional, "transitional", false, "accept both the classic and the immutable subject (needs the IDs) while a\nrename, transfer or the switch to immutable subjects is due")
 
-	var positional []string
-	rest := args
-	for {
-		if err := fset.Parse(rest); err != nil {
-			return f, err
-		}
-		rest = fset.Args()
-		if len(rest) == 0 {
-			break
-		}
-		positional = append(positional, rest[0])
-		rest = rest[1:]
+	positional, err := parseFlags(sio, "init", fset, args)
+	if err != nil {
+		return f, err
 	}
 	switch {
 	case len(positional) == 0:
@@ -135,7 +101,7 @@ func parseInitFlags(args []string) (initFlags, error) {
 			return f, errors.New("--reusable-ref only applies to init renovate")
 		}
 	default:
-		return f, fmt.Errorf("unknown kind %q: want renovate or policy", f.kind)
+		return f, fmt.Errorf("unknown kind %q: want renovate or policy%s", f.kind, didYouMean(f.kind, []string{"renovate", "policy"}, ""))
 	}
 	if f.dir == "" {
 		return f, errors.New("--dir is empty: give the repository checkout to write into (e.g. --dir .)")
@@ -146,14 +112,9 @@ func parseInitFlags(args []string) (initFlags, error) {
 // runInit is `octo-sts init`; it returns ExitOK, ExitFindings (refused to overwrite), ExitUsage or
 // ExitInternal.
 func runInit(ctx context.Context, args []string, io IO) int {
-	f, err := parseInitFlags(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(io.Stdout, initUsage)
-		return ExitOK
-	}
+	f, err := parseInitFlags(io, args)
 	if err != nil {
-		fmt.Fprintf(io.Stderr, "octo-sts init: %v\nRun 'octo-sts init -h' for usage.\n", err)
-		return ExitUsage
+		return failUsage(io, "init", err)
 	}
 	if info, err := os.Stat(f.dir); err != nil || !info.IsDir() {
 		fmt.Fprintf(io.Stderr, "octo-sts init: --dir %s is not a directory; give the repository checkout to write into\n", f.dir)

@@ -400,7 +400,7 @@ func TestInitUsageErrors(t *testing.T) {
 		{"reusable-ref on policy", []string{"policy", "--repo", "acme/app", "--reusable-ref", "o/r@v1"}, []string{"only applies to init renovate"}},
 		{"branch as ref", []string{"renovate", "--repo", "acme/app", "--default-branch", "refs/heads/main"}, []string{"--default-branch", "without refs/heads/"}},
 		{"branch with space", []string{"policy", "--repo", "acme/app", "--default-branch", "my branch"}, []string{"--default-branch"}},
-		{"unknown flag", []string{"renovate", "--repository", "acme/app"}, []string{"flag provided but not defined"}},
+		{"unknown flag", []string{"renovate", "--repository", "acme/app"}, []string{"unknown flag --repository; did you mean --repo?"}},
 		{"dir missing", []string{"renovate", "--repo", "acme/app", "--dir", filepath.Join(dir, "nope")}, []string{"--dir", "not a directory"}},
 	}
 	for _, c := range cases {

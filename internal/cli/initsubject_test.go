@@ -43,14 +43,14 @@ func fakeGitHub(t *testing.T, settings string) (*httptest.Server, *atomic.Int32)
 // policyAccepts reports whether the written policy lets a token with this subject through.
 func policyAccepts(t *testing.T, data []byte, sub string, claims map[string]any) bool {
 	t.Helper()
-	tp, err := policy.DecodeRepo(data)
+	tp, _, err := policy.Decode(policy.Legacy, policy.KindRepo, data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := tp.Compile(); err != nil {
 		t.Fatal(err)
 	}
-	return tp.Check(policy.Token{Issuer: "https://token.actions.githubusercontent.com", Subject: sub, Audience: []string{"octo-sts.dev"}, Claims: claims}, "octo-sts.dev") == nil
+	return tp.CheckToken(policy.Token{Issuer: "https://token.actions.githubusercontent.com", Subject: sub, Audience: []string{"octo-sts.dev"}, Claims: claims}, "octo-sts.dev") == nil
 }
 
 func TestInitReadsSubjectSettings(t *testing.T) {

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
+	stdio "io"
 	"io/fs"
 	"os"
-	"runtime/debug"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -28,70 +28,60 @@ const lintUsage = `usage: octo-sts lint [flags] [PATH...]
 
 Lint Octo STS trust policies (.github/chainguard/*.sts.yaml) and the org issuer allowlist
 (trusted-token-issuers.yaml) the way the server reads them. PATHs are files or directories
-(walked recursively); the default is .github/chainguard. Flags may come before or after PATHs.
-
-flags:
-  --kind auto|repo|org|issuers   how to parse the files (default auto: from the file name and
-                                 whether the repository is the org policy repository)
-  --org-policy-repo NAME         the server's ORG_POLICY_REPO (default .github)
-  --repository OWNER/NAME        the repository being linted (default $GITHUB_REPOSITORY)
-  --format text|json|github|sarif
-                                 output format (default text)
-  --fail-on error|warning|notice exit 1 when a finding is at least this severe (default error)
-  --output FILE                  write the report to FILE instead of standard output
-  --quiet                        text format: omit the closing "N errors, ..." line
-  --ignore RULE[,RULE]           drop every finding of these rules (repeatable). In a policy
-                                 file, "# octo-sts: ignore RULE reason" drops warnings and
-                                 notices of RULE on its line, or in the whole file on a line of
-                                 its own; errors can only be dropped with --ignore
-  --workflows=false              do not cross-check .github/workflows against the policies (by
-                                 default every octo-sts/action step is checked: id-token: write,
-                                 the policy file, and whether any trigger gets a token; policies of
-                                 other repositories are read with GITHUB_TOKEN when it is set)
+(walked recursively); - reads one policy from stdin (name it with --stdin-filename). Without
+PATHs, lint finds the repository root from the working directory (like actionlint: the nearest
+directory up with .git or .github/chainguard) and lints its .github/chainguard. Flags may come
+before or after PATHs.
+In a policy file, "# octo-sts: ignore RULE reason" drops warnings and notices of RULE on its
+line, or in the whole file on a line of its own; errors can only be dropped with --ignore.
 
 exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, 3 internal failure.
 `
 
-func init() {
-	register("lint", "lint trust policies and the issuer allowlist", runLint)
-}
-
-// lintFlags are the parsed, validated command line of `octo-sts lint`.
+// lintFlags are the parsed, validated command line of ` + "`octo-sts lint`" + `.
 type lintFlags struct {
 	kind          string
 	orgPolicyRepo string
 	repository    string
 	format        report.Format
-	failOn        lint.Severity
+	failOn        lint.Severity // "" for --fail-on never
 	output        string
 	quiet         bool
 	workflows     bool
+	color         string
+	stdinName     string
 	ignore        []string
 	paths         []string
+	server        []policy.Generation
 }
 
 var (
 	lintKinds   = []string{"auto", string(policy.KindRepo), string(policy.KindOrg), string(policy.KindIssuers)}
-	lintFailOns = []string{string(lint.SevError), string(lint.SevWarning), string(lint.SevNotice)}
+	lintFailOns = []string{string(lint.SevError), string(lint.SevWarning), string(lint.SevNotice), failOnNever}
+	colorModes  = []string{"auto", "always", "never"}
 )
 
-// parseLintFlags parses args with the stdlib flag package, also accepting flags after positional
-// paths (flag alone stops at the first path); everything after "--" is a path.
-func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
+// failOnNever makes lint exit 0 whatever it finds, as the action's fail-on input allows.
+const failOnNever = "never"
+
+// parseLintFlags parses lint's command line with the shared parser; everything after "--" is a path.
+func parseLintFlags(sio IO, args []string) (lintFlags, error) {
 	var f lintFlags
 	var format, failOn string
-	fset := flag.NewFlagSet("octo-sts lint", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	fset.Usage = func() {}
-	fset.StringVar(&f.kind, "kind", "auto", "")
-	fset.StringVar(&f.orgPolicyRepo, "org-policy-repo", "", "")
-	fset.StringVar(&f.repository, "repository", "", "")
-	fset.StringVar(&format, "format", string(report.FormatText), "")
-	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "")
-	fset.StringVar(&f.output, "output", "", "")
-	fset.BoolVar(&f.quiet, "quiet", false, "")
-	fset.BoolVar(&f.workflows, "workflows", true, "")
-	fset.Func("ignore", "", func(v string) error {
+	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fset.StringVar(&f.kind, "kind", "auto", "how to parse the files: `auto|repo|org|issuers` (auto: from the file name and\nwhether the repository is the org policy repository)")
+	fset.StringVar(&f.orgPolicyRepo, "org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME` (default .github)")
+	var server string
+	fset.StringVar(&server, "server", "all", "server generation to judge by: `legacy|current|all` (all: an error when any refuses)")
+	fset.StringVar(&f.repository, "repository", "", "the repository being linted, `OWNER/NAME` (default $GITHUB_REPOSITORY)")
+	fset.StringVar(&format, "format", string(report.FormatText), "output format: `text|json|github|sarif`")
+	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "exit 1 when a finding is at least this severe: `error|warning|notice|never`")
+	fset.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
+	fset.BoolVar(&f.quiet, "quiet", false, "text format: omit the closing \"N errors, ...\" line")
+	fset.BoolVar(&f.workflows, "workflows", true, "cross-check .github/workflows against the policies (--workflows=false to skip):\nid-token: write, the policy file, and whether any trigger gets a token; policies of\nother repositories are read with GITHUB_TOKEN when it is set")
+	fset.StringVar(&f.color, "color", "auto", "colour the text format: `auto|always|never` (auto: on a terminal unless NO_COLOR is set)")
+	fset.StringVar(&f.stdinName, "stdin-filename", "", "the `PATH` a policy read from stdin (-) is reported as (default .github/chainguard/stdin.sts.yaml)")
+	fset.Func("ignore", "drop every finding of these rules, `RULE[,RULE]` (repeatable)", func(v string) error {
 		for _, id := range strings.Split(v, ",") {
 			id = strings.TrimSpace(id)
 			if lint.RuleByID(id) == nil {
@@ -102,45 +92,45 @@ func parseLintFlags(args []string, getenv Env) (lintFlags, error) {
 		return nil
 	})
 
-	rest := args
-	for {
-		before := rest
-		if err := fset.Parse(rest); err != nil {
-			return f, err
-		}
-		rest = fset.Args()
-		if used := len(before) - len(rest); used > 0 && before[used-1] == "--" {
-			f.paths = append(f.paths, rest...)
-			break
-		}
-		if len(rest) == 0 {
-			break
-		}
-		f.paths = append(f.paths, rest[0])
-		rest = rest[1:]
+	paths, err := parseFlags(sio, "lint", fset, args)
+	if err != nil {
+		return f, err
 	}
-
+	f.paths = paths
 	if !slices.Contains(lintKinds, f.kind) {
-		return f, fmt.Errorf("invalid value %q for --kind: want one of %s", f.kind, strings.Join(lintKinds, ", "))
+		return f, usagef("--kind %q: want one of %s%s", f.kind, strings.Join(lintKinds, ", "), didYouMean(f.kind, lintKinds, ""))
 	}
-	var err error
+	if f.server, err = policy.ParseGenerations(server); err != nil {
+		return f, usagef("--server %q: %v", server, err)
+	}
 	if f.format, err = report.ParseFormat(format); err != nil {
-		return f, fmt.Errorf("invalid value %q for --format: want one of %s", format, report.FormatList())
+		return f, usagef("--format %q: want one of %s%s", format, report.FormatList(), didYouMean(format, strings.Split(report.FormatList(), ", "), ""))
 	}
 	if !slices.Contains(lintFailOns, failOn) {
-		return f, fmt.Errorf("invalid value %q for --fail-on: want one of %s", failOn, strings.Join(lintFailOns, ", "))
+		return f, usagef("--fail-on %q: want one of %s%s", failOn, strings.Join(lintFailOns, ", "), didYouMean(failOn, lintFailOns, ""))
 	}
-	f.failOn = lint.Severity(failOn)
+	if failOn != failOnNever {
+		f.failOn = lint.Severity(failOn)
+	}
+	if !slices.Contains(colorModes, f.color) {
+		return f, usagef("--color %q: want one of %s%s", f.color, strings.Join(colorModes, ", "), didYouMean(f.color, colorModes, ""))
+	}
 	if f.repository != "" {
 		owner, name, ok := strings.Cut(f.repository, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-			return f, fmt.Errorf("invalid value %q for --repository: want OWNER/NAME, e.g. acme/.github", f.repository)
+			return f, usagef("--repository %q: want OWNER/NAME, e.g. acme/.github", f.repository)
 		}
 	} else {
-		f.repository = getenv("GITHUB_REPOSITORY")
+		f.repository = sio.Getenv("GITHUB_REPOSITORY")
 	}
 	if f.orgPolicyRepo != "" && strings.Contains(f.orgPolicyRepo, "/") {
-		return f, fmt.Errorf("invalid value %q for --org-policy-repo: want a bare repository name such as .github", f.orgPolicyRepo)
+		return f, usagef("--org-policy-repo %q: want a bare repository name such as .github", f.orgPolicyRepo)
+	}
+	if n := countOf(f.paths, "-"); n > 1 {
+		return f, usagef("- (stdin) can be given once")
+	}
+	if f.stdinName != "" && !slices.Contains(f.paths, "-") {
+		return f, usagef("--stdin-filename only applies when a PATH is - (stdin)")
 	}
 	return f, nil
 }
@@ -151,34 +141,31 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	stderr := logsafe.NewWriter(io.Stderr)
 	defer stderr.Flush()
 	io.Stderr = stderr
-	f, err := parseLintFlags(args, io.Getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(io.Stdout, lintUsage)
-		return ExitOK
-	}
+	f, err := parseLintFlags(io, args)
 	if err != nil {
-		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\nRun 'octo-sts lint -h' for usage.\n", err)
-		return ExitUsage
-	}
-
-	paths := f.paths
-	if len(paths) == 0 {
-		paths = []string{defaultLintPath}
-		if _, err := os.Stat(defaultLintPath); errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(io.Stderr, "octo-sts lint: no %s directory here; pass the policy files or directories to lint\n", defaultLintPath)
-			return ExitUsage
-		}
-	}
-	for _, p := range paths {
-		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(io.Stderr, "octo-sts lint: %s: no such file or directory; pass existing policy files or directories\n", p)
-			return ExitUsage
-		}
+		return failUsage(io, "lint", err)
 	}
 
 	// Display paths relative to the repository root, so annotations and the problem matcher point
-	// at the right file: GITHUB_WORKSPACE in Actions, the working directory elsewhere.
+	// at the right file: GITHUB_WORKSPACE in Actions, else the working directory, or (without
+	// PATHs) the repository root found from it.
 	root := io.Getenv("GITHUB_WORKSPACE")
+	paths := f.paths
+	if len(paths) == 0 {
+		if root == "" {
+			root = findRepoRoot(".")
+		}
+		if root == "" {
+			fmt.Fprintf(io.Stderr, "octo-sts lint: no %s directory here or in any parent directory; pass the policy files or directories to lint\n", defaultLintPath)
+			return ExitUsage
+		}
+		dir := filepath.Join(root, filepath.FromSlash(defaultLintPath))
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(io.Stderr, "octo-sts lint: no %s directory in %s; pass the policy files or directories to lint\n", defaultLintPath, root)
+			return ExitUsage
+		}
+		paths = []string{dir}
+	}
 	if root == "" {
 		root = "."
 	}
@@ -186,16 +173,41 @@ func runLint(ctx context.Context, args []string, io IO) int {
 		// The org policy repository parses files differently: recognise it from the checkout too.
 		f.repository = originRepo(root)
 	}
-	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore}
+	var stdinData []byte
+	var onDisk []string
+	for _, p := range paths {
+		if p == "-" {
+			if stdinData, err = readStdinPolicy(io.Stdin); err != nil {
+				fmt.Fprintf(io.Stderr, "octo-sts lint: -: %v\n", err)
+				return ExitUsage
+			}
+			continue
+		}
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(io.Stderr, "octo-sts lint: %s: no such file or directory; pass existing policy files or directories\n", p)
+			return ExitUsage
+		}
+		onDisk = append(onDisk, p)
+	}
+
+	opts := lint.Options{Kind: policy.Kind(f.kind), OrgPolicyRepo: f.orgPolicyRepo, Repository: f.repository, Ignore: f.ignore, Server: f.server}
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}
-	findings, files, err := lint.Paths(root, paths, opts)
-	if err != nil {
-		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
-		return ExitInternal
+	var findings []lint.Finding
+	files := 0
+	if len(onDisk) > 0 {
+		if findings, files, err = lint.Paths(root, onDisk, opts); err != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
+			return ExitInternal
+		}
 	}
-	if f.workflows && f.repository != "" {
+	stdinName := orDefault(f.stdinName, defaultLintPath+"/stdin.sts.yaml")
+	if stdinData != nil {
+		findings = lint.Sort(append(findings, lint.Bytes(stdinName, stdinData, opts)...))
+		files++
+	}
+	if f.workflows && f.repository != "" && len(onDisk) > 0 {
 		findings = lint.Sort(append(findings, crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)...))
 	}
 	if files == 0 {
@@ -205,8 +217,15 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	}
 
 	ro := report.Options{Files: files, Quiet: f.quiet, Version: lintVersion(), OverflowHint: "run `octo-sts lint` for the full list"}
+	if f.format == report.FormatText {
+		ro.Color = useColor(f.color, f.output, io)
+		if io.Getenv("GITHUB_ACTIONS") != "true" { // in Actions the problem matcher reads every line
+			ro.Source = sourceReader(root, stdinName, stdinData)
+		}
+	}
 	if f.format == report.FormatGitHub && io.Getenv("GITHUB_STEP_SUMMARY") != "" {
 		ro.OverflowHint = "see the job summary"
+		ro.Links = report.LinksFromEnv(io.Getenv)
 		if err := addStepSummary(io.Getenv, report.Summary(findings, ro)); err != nil {
 			fmt.Fprintf(io.Stderr, "octo-sts lint: writing the step summary (GITHUB_STEP_SUMMARY): %v\n", err)
 			return ExitInternal
@@ -226,10 +245,102 @@ func runLint(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "octo-sts lint: writing the report: %v\n", err)
 		return ExitInternal
 	}
-	if report.AtOrAbove(findings, f.failOn) > 0 {
+	if f.failOn != "" && report.AtOrAbove(findings, f.failOn) > 0 {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// readStdinPolicy reads `lint -`: at most lint.MaxFileSize bytes, like a file.
+func readStdinPolicy(r stdio.Reader) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("no standard input")
+	}
+	data, err := stdio.ReadAll(stdio.LimitReader(r, lint.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(data) > lint.MaxFileSize {
+		return nil, fmt.Errorf("stdin holds more than %d bytes, over the 1 MB the server can read", lint.MaxFileSize)
+	}
+	return data, nil
+}
+
+// findRepoRoot walks up from dir to the nearest directory holding .github/chainguard or .git (as
+// actionlint finds .github/workflows), or returns "".
+func findRepoRoot(dir string) string {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		for _, marker := range []string{filepath.FromSlash(defaultLintPath), ".git"} {
+			if _, err := os.Lstat(filepath.Join(d, marker)); err == nil {
+				return relToCwd(d)
+			}
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+// relToCwd shortens an absolute directory to a path relative to the working directory when it is
+// an ancestor of it (../..), so messages stay short.
+func relToCwd(d string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, d); err == nil {
+			return rel
+		}
+	}
+	return d
+}
+
+// sourceReader returns the file text for the text format's caret lines: files under root, the
+// stdin policy by its display name. Reads are bounded like lint's own.
+func sourceReader(root, stdinName string, stdinData []byte) func(string) []byte {
+	return func(name string) []byte {
+		if stdinData != nil && name == stdinName {
+			return stdinData
+		}
+		fd, err := os.Open(filepath.Join(root, filepath.FromSlash(name)))
+		if err != nil {
+			return nil
+		}
+		defer fd.Close()
+		if info, err := fd.Stat(); err != nil || !info.Mode().IsRegular() {
+			return nil
+		}
+		data, _ := stdio.ReadAll(stdio.LimitReader(fd, lint.MaxFileSize))
+		return data
+	}
+}
+
+// useColor decides whether the text report is coloured: --color always/never, else only when
+// writing to a terminal and NO_COLOR (https://no-color.org) is unset or empty.
+func useColor(mode, output string, sio IO) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if output != "" || sio.Getenv("NO_COLOR") != "" || sio.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return isTerminal(sio.Stdout)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w stdio.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // addStepSummary appends markdown to $GITHUB_STEP_SUMMARY through go-githubactions, turning its
@@ -240,17 +351,17 @@ func addStepSummary(getenv Env, md string) (err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	githubactions.New(githubactions.WithGetenv(githubactions.GetenvFunc(getenv)), githubactions.WithWriter(io.Discard)).AddStepSummary(md)
+	githubactions.New(githubactions.WithGetenv(githubactions.GetenvFunc(getenv)), githubactions.WithWriter(stdio.Discard)).AddStepSummary(md)
 	return nil
 }
 
-// lintVersion is the version recorded in SARIF: the stamped Version, else the module version.
-func lintVersion() string {
-	if Version != "dev" {
-		return Version
+// countOf counts the elements of xs equal to x.
+func countOf(xs []string, x string) int {
+	n := 0
+	for _, v := range xs {
+		if v == x {
+			n++
+		}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return Version
+	return n
 }

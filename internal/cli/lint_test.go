@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -64,7 +65,7 @@ func TestLintGolden(t *testing.T) {
 		{"org-custom-policy-repo", "org", nil, []string{"--repository", "acme/policies", "--org-policy-repo", "policies"}},
 		{"org-forced-repo-kind", "org", map[string]string{"GITHUB_REPOSITORY": "acme/.github"}, []string{"--kind", "repo", ".github/chainguard/release.sts.yaml"}},
 		{"clean", "clean", nil, nil},
-		{"no-default-dir", "nodir", nil, nil},
+		{"no-default-dir", "nodir", map[string]string{"GITHUB_WORKSPACE": "."}, nil},
 		{"missing-path", "repo", nil, []string{".github/chainguard", "policies/missing.sts.yaml"}},
 		{"no-policy-files", "nofiles", nil, nil},
 		{"bad-format", "repo", nil, []string{"--format", "xml"}},
@@ -162,18 +163,18 @@ func TestParseLintFlags(t *testing.T) {
 				t.Errorf("kind = %q", f.kind)
 			}
 		}},
-		{name: "bad kind", args: []string{"--kind", "policy"}, wantErr: `invalid value "policy" for --kind: want one of auto, repo, org, issuers`},
-		{name: "bad format", args: []string{"--format", "JSON"}, wantErr: `invalid value "JSON" for --format: want one of text, json, github, sarif`},
-		{name: "bad fail-on", args: []string{"--fail-on", "info"}, wantErr: `invalid value "info" for --fail-on: want one of error, warning, notice`},
-		{name: "bad repository", args: []string{"--repository", "acme"}, wantErr: `invalid value "acme" for --repository: want OWNER/NAME`},
-		{name: "repository with extra slash", args: []string{"--repository", "acme/a/b"}, wantErr: `--repository: want OWNER/NAME`},
-		{name: "bad org policy repo", args: []string{"--org-policy-repo", "acme/.github"}, wantErr: `--org-policy-repo: want a bare repository name`},
-		{name: "missing value", args: []string{"--format"}, wantErr: "flag needs an argument: -format"},
-		{name: "unknown flag after path", args: []string{"dir", "--strict"}, wantErr: "flag provided but not defined: -strict"},
+		{name: "bad kind", args: []string{"--kind", "policy"}, wantErr: `--kind "policy": want one of auto, repo, org, issuers`},
+		{name: "bad format", args: []string{"--format", "JSON"}, wantErr: `--format "JSON": want one of text, json, github, sarif; did you mean json?`},
+		{name: "bad fail-on", args: []string{"--fail-on", "info"}, wantErr: `--fail-on "info": want one of error, warning, notice, never`},
+		{name: "bad repository", args: []string{"--repository", "acme"}, wantErr: `--repository "acme": want OWNER/NAME`},
+		{name: "repository with extra slash", args: []string{"--repository", "acme/a/b"}, wantErr: `--repository "acme/a/b": want OWNER/NAME`},
+		{name: "bad org policy repo", args: []string{"--org-policy-repo", "acme/.github"}, wantErr: `--org-policy-repo "acme/.github": want a bare repository name`},
+		{name: "missing value", args: []string{"--format"}, wantErr: "--format needs a value"},
+		{name: "unknown flag after path", args: []string{"dir", "--strict"}, wantErr: "unknown flag --strict"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := parseLintFlags(c.args, env)
+			f, err := parseLintFlags(IO{Stdout: io.Discard, Getenv: env}, c.args)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -195,7 +196,7 @@ func TestLintHelp(t *testing.T) {
 		if r.code != ExitOK || !strings.HasPrefix(r.stdout, "usage: octo-sts lint") || r.stderr != "" {
 			t.Errorf("%s: code %d, stdout %q, stderr %q", arg, r.code, r.stdout, r.stderr)
 		}
-		for _, want := range []string{"--kind auto|repo|org|issuers", "--fail-on error|warning|notice", "--output FILE", "exit codes: 0"} {
+		for _, want := range []string{"--kind auto|repo|org|issuers", "--fail-on error|warning|notice|never", "--output FILE", "exit codes: 0"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("usage lacks %q", want)
 			}

@@ -5,31 +5,33 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/octo-sts/action/internal/revoke"
 	"github.com/octo-sts/action/internal/secret"
 )
 
-func init() {
-	register("revoke", "revoke a GitHub installation token read from stdin", runRevokeCmd)
-}
+const revokeUsage = `usage: octo-sts revoke [--api-url URL] [--timeout 10s] < token-file
+
+Reads one token from stdin and revokes it (DELETE /installation/token).
+`
 
 func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
 	fs := flag.NewFlagSet("octo-sts revoke", flag.ContinueOnError)
-	fs.SetOutput(iox.Stderr)
 	def := iox.Getenv("GITHUB_API_URL")
 	if def == "" {
 		def = revoke.DefaultAPIURL
 	}
 	apiURL := fs.String("api-url", def, "GitHub REST API `URL` (GHES: https://HOST/api/v3); default $GITHUB_API_URL or https://api.github.com")
 	timeout := fs.Duration("timeout", revoke.DefaultTimeout, "give up after this long")
-	fs.Usage = func() {
-		fmt.Fprintln(iox.Stderr, "usage: octo-sts revoke [--api-url URL] [--timeout 10s] < token-file\n\nReads one token from stdin and revokes it (DELETE /installation/token).\n\nflags:")
-		fs.PrintDefaults()
+	rest, err := parseFlags(iox, "revoke", fs, args)
+	if err == nil {
+		err = revokeArgs(rest, *apiURL, *timeout)
 	}
-	if code := parseNoArgs(fs, args, iox.Stderr, "revoke", "; the token is read from stdin"); code >= 0 {
-		return code
+	if err != nil {
+		return failUsage(iox, "revoke", err)
 	}
 	b, err := io.ReadAll(io.LimitReader(iox.Stdin, 64<<10))
 	if err != nil {
@@ -56,4 +58,19 @@ func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
 	}
 	fmt.Fprintf(stderr, "octo-sts revoke: %v\n", err)
 	return ExitFindings
+}
+
+// revokeArgs checks revoke's command line before anything is read or sent.
+func revokeArgs(rest []string, apiURL string, timeout time.Duration) error {
+	if len(rest) > 0 {
+		return usagef("unexpected arguments %q; the token is read from stdin", rest)
+	}
+	if timeout <= 0 {
+		return usagef("--timeout must be positive, e.g. 10s")
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return usagef("--api-url %q is not an http(s) URL; give e.g. https://api.github.com or https://HOST/api/v3", apiURL)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"runtime/debug"
 )
@@ -9,13 +10,33 @@ import (
 // Version is stamped at build time (-ldflags "-X .../internal/cli.Version=v1.2.3") so bug reports name a release.
 var Version = "dev"
 
-func init() {
-	register("version", "print the version of octo-sts", func(_ context.Context, _ []string, io IO) int {
-		v := Version
-		if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		fmt.Fprintf(io.Stdout, "octo-sts %s\n", v)
-		return ExitOK
-	})
+const versionUsage = `usage: octo-sts version   (or octo-sts --version)
+
+Prints the version of octo-sts.
+`
+
+// runVersion is `octo-sts version` and `octo-sts --version`.
+func runVersion(_ context.Context, args []string, sio IO) int {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	rest, err := parseFlags(sio, "version", fs, args)
+	if err == nil && len(rest) > 0 {
+		err = usagef("takes no arguments (got %q)", rest)
+	}
+	if err != nil {
+		return failUsage(sio, "version", err)
+	}
+	fmt.Fprintf(sio.Stdout, "octo-sts %s\n", lintVersion())
+	return ExitOK
+}
+
+// lintVersion is the version recorded in SARIF and printed by `version`: the stamped Version,
+// else the module version.
+func lintVersion() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
 }

@@ -26,13 +26,13 @@ func ownTokens() []policy.Token {
 
 func accepted(t *testing.T, src string) []bool {
 	t.Helper()
-	tp, err := policy.DecodeRepo([]byte(src))
+	tp, _, err := policy.Decode(policy.Legacy, policy.KindRepo, []byte(src))
 	if err != nil || tp.Compile() != nil {
 		return nil
 	}
 	var out []bool
 	for _, tok := range ownTokens() {
-		out = append(out, tp.Check(tok, "octo-sts.dev") == nil)
+		out = append(out, tp.CheckToken(tok, "octo-sts.dev") == nil)
 	}
 	return out
 }

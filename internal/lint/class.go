@@ -21,6 +21,7 @@ var ruleClasses = map[string]Class{
 	"allowlist-mode": ClassRefused, "allowlist-empty": ClassRefused, "allowlist-too-many": ClassRefused,
 	"allowlist-issuer": ClassRefused, "allowlist-pattern-too-long": ClassRefused,
 	"allowlist-pattern-span": ClassRefused, "allowlist-pattern-invalid": ClassRefused,
+	"app-one-of": ClassRefused, "server-refuses": ClassRefused,
 
 	"permission-level": ClassUnmintable, "permission-name": ClassUnmintable,
 	"repository-name": ClassUnmintable, "too-many-repositories": ClassUnmintable,

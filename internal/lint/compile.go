@@ -82,28 +82,68 @@ func (f *file) claimIndex() *claimIdx {
 	return idx
 }
 
-// compilePolicy reports every Compile() failure of a decoded trust policy; true when it compiles.
+// problemKey identifies one Compile() problem across generations.
+type problemKey struct {
+	code       policy.Code
+	field, key string
+}
+
+// compilePolicy reports every Compile() failure of a decoded trust policy under each selected
+// generation, once per problem, saying which generation refuses when they differ; true when every
+// generation compiles it.
 func (f *file) compilePolicy() bool {
-	problems := f.tp.ProblemsWith(policy.CheckAnchored)
-	for _, p := range problems {
-		switch {
-		case strings.Contains(p.Msg, "got both"):
-			rule := p.Field[:strings.IndexByte(p.Field, '_')] + "-one-of"
-			k, _ := f.field(p.Field)
-			f.add(rule, k, "both %s and %s are set; keep exactly one (%s)%s", strings.TrimSuffix(p.Field, "_pattern"), p.Field, p.Msg, notCaught)
-		case strings.Contains(p.Msg, "got neither"):
-			f.add(p.Field+"-one-of", f.docStart(), "neither %s nor %s_pattern is set; add exactly one (%s)%s", p.Field, p.Field, p.Msg, notCaught)
-		default:
-			n := f.claimNode(p.Key)
-			what := "claim_pattern[" + strconv.Quote(p.Key) + "]"
-			if p.Field != "claim_pattern" {
-				_, n = f.field(p.Field)
-				what = p.Field
+	gens := f.opts.gens()
+	var order []problemKey
+	first := map[problemKey]policy.Problem{}
+	by := map[problemKey][]policy.Generation{}
+	for _, g := range gens {
+		for _, p := range f.tp.ProblemsFor(g) {
+			k := problemKey{p.Code, p.Field, p.Key}
+			if _, seen := first[k]; !seen {
+				first[k] = p
+				order = append(order, k)
 			}
-			f.add("invalid-regex", n, "%s does not compile as ^…$ under Go RE2: %s%s%s", what, re2Error(p.Err), re2Hint(p.Err), notCaught)
+			by[k] = append(by[k], g)
 		}
 	}
-	return len(problems) == 0
+	for _, k := range order {
+		note := ""
+		if k.code != policy.CodeAppBoth && k.code != policy.CodeAppPatternInvalid { // legacy's refusal of app is its own finding
+			note = generationNote(by[k], gens)
+		}
+		f.reportProblem(first[k], note)
+	}
+	return len(order) == 0
+}
+
+// generationNote says which generation refuses when not all selected ones do.
+func generationNote(refusing, selected []policy.Generation) string {
+	if len(refusing) == len(selected) || len(refusing) != 1 {
+		return ""
+	}
+	if refusing[0] == policy.Current {
+		return " (only a current server refuses this: since octo-sts/app#1643 it compiles each pattern on its own before ^(?:…)$; a legacy server accepts it as ^…$, where it does not mean what it seems)"
+	}
+	return " (only a legacy server refuses this)"
+}
+
+func (f *file) reportProblem(p policy.Problem, note string) {
+	rule := ruleForCode(p.Code)
+	switch p.Code {
+	case policy.CodeIssuerBoth, policy.CodeSubjectBoth, policy.CodeAudienceBoth, policy.CodeAppBoth:
+		k, _ := f.field(p.Field)
+		f.add(rule, k, "both %s and %s are set; keep exactly one (%s)%s%s", strings.TrimSuffix(p.Field, "_pattern"), p.Field, p.Msg, note, notCaught)
+	case policy.CodeIssuerNeither, policy.CodeSubjectNeither:
+		f.add(rule, f.docStart(), "neither %s nor %s_pattern is set; add exactly one (%s)%s%s", p.Field, p.Field, p.Msg, note, notCaught)
+	default:
+		n := f.claimNode(p.Key)
+		what := "claim_pattern[" + strconv.Quote(p.Key) + "]"
+		if p.Field != "claim_pattern" {
+			_, n = f.field(p.Field)
+			what = p.Field
+		}
+		f.add(rule, n, "%s does not compile under Go RE2: %s%s%s%s", what, re2Error(p.Err), re2Hint(p.Err), note, notCaught)
+	}
 }
 
 // notCaught reminds that the server's "Trust Policy Validation" check run only strict-parses, so
@@ -134,7 +174,7 @@ func re2Hint(err error) string {
 	case se.Code == syntax.ErrInvalidRepeatOp && (strings.HasSuffix(e, "++") || strings.HasSuffix(e, "*+") || strings.HasSuffix(e, "?+")):
 		return "; possessive quantifiers are not supported by RE2"
 	case se.Code == syntax.ErrMissingParen || se.Code == syntax.ErrUnexpectedParen:
-		return "; the server adds ^ and $ around the pattern without a group, so parentheses must balance within it"
+		return "; parentheses must balance within the pattern itself (a legacy server adds ^ and $ without a group, a current one compiles the pattern alone first)"
 	case se.Code == syntax.ErrMissingRepeatArgument:
 		return "; a quantifier needs something before it (write .* rather than *)"
 	}
@@ -150,22 +190,13 @@ func (f *file) compileIssuers() {
 				n = &node{n.Content[i]}
 			}
 		}
-		switch {
-		case p.Field == "mode":
-			f.add("allowlist-mode", n, "%s", p.Msg)
-		case strings.HasPrefix(p.Msg, "must list"):
-			f.add("allowlist-empty", f.docStart(), "%s; delete the file to allow every issuer instead", p.Msg)
-		case strings.HasPrefix(p.Msg, "too many"):
-			f.add("allowlist-too-many", n, "%s", p.Msg)
-		case p.Field == "issuers":
-			f.add("allowlist-issuer", n, "%s", p.Msg)
-		case strings.Contains(p.Msg, "too long"):
-			f.add("allowlist-pattern-too-long", n, "%s", p.Msg)
-		case strings.Contains(p.Msg, "span past the host"):
-			f.add("allowlist-pattern-span", n, "%s", p.Msg)
+		switch rule := ruleForCode(p.Code); p.Code {
+		case policy.CodeAllowlistEmpty:
+			f.add(rule, f.docStart(), "%s; delete the file to allow every issuer instead", p.Msg)
+		case policy.CodeAllowlistPatternInvalid:
+			f.add(rule, n, "%s%s", p.Msg, re2Hint(p.Err))
 		default:
-			f.add("allowlist-pattern-invalid", n, "%s%s", p.Msg, re2Hint(p.Err))
+			f.add(rule, n, "%s", p.Msg)
 		}
 	}
-	_ = policy.KindIssuers
 }

@@ -57,7 +57,7 @@ func (f *file) checkExposure() {
 	seen := map[string]bool{}
 	readOnly := len(writePermissions(f)) == 0
 	for _, e := range f.adversaries(owner, name) {
-		if seen[e.field] || (readOnly && e.ownRepo) || tp.Check(e.tok, defaultDomain) != nil {
+		if seen[e.field] || (readOnly && e.ownRepo) || !f.admits(e.tok) {
 			continue
 		}
 		seen[e.field] = true
@@ -65,12 +65,33 @@ func (f *file) checkExposure() {
 	}
 }
 
-// compiled compiles the policy once (Compile is what the server runs before Check).
+// compiled compiles the policy once under each selected generation (Compile is what the server
+// runs before CheckToken).
 func (f *file) compiled() bool {
-	if f.tp.Compiled() {
-		return true
+	if f.byGen != nil {
+		return len(f.byGen) > 0
 	}
-	return f.tp.Compile() == nil
+	f.byGen = map[policy.Generation]*policy.TrustPolicy{}
+	for _, g := range f.opts.gens() {
+		tp := f.tp.As(g)
+		if tp.Compile() != nil {
+			clear(f.byGen)
+			return false
+		}
+		f.byGen[g] = tp
+	}
+	return true
+}
+
+// admits reports whether any selected generation's CheckToken lets tok in: under "all" a
+// stranger admitted by either server is admitted.
+func (f *file) admits(tok policy.Token) bool {
+	for _, g := range f.opts.gens() {
+		if tp := f.byGen[g]; tp != nil && tp.CheckToken(tok, defaultDomain) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *file) reportExposure(e exposure) {

@@ -29,11 +29,13 @@ type file struct {
 	v3err  error
 	srvErr error // the server's decode error, nil when it decodes
 
-	tp  *policy.TrustPolicy       // repo policy, or the embedded policy of an org policy
-	res map[string]*regexp.Regexp // compiled anchored patterns, so each is compiled once
-	pm  map[string]string         // decoded permissions, name → level
-	org *policy.OrgTrustPolicy
-	iss *policy.OrgTrustedIssuers
+	tp *policy.TrustPolicy // repo policy, or the embedded policy of an org policy
+	// byGen holds tp compiled per selected generation (nil until compiled(); empty if one fails).
+	byGen map[policy.Generation]*policy.TrustPolicy
+	res   map[string]*regexp.Regexp // compiled anchored patterns, so each is compiled once
+	pm    map[string]string         // decoded permissions, name → level
+	org   *policy.OrgTrustPolicy
+	iss   *policy.OrgTrustedIssuers
 
 	claims *claimIdx // claim_pattern keys → nodes, built on first use
 }
@@ -58,6 +60,7 @@ func (f *file) run() {
 		f.compileLenient()
 		return
 	}
+	f.decodeOthers()
 	if f.iss != nil {
 		f.compileIssuers()
 	} else if f.compilePolicy() {
@@ -109,18 +112,39 @@ func lineOf(err error) int {
 	return 1
 }
 
-// decode runs the server's own strict decoder for the file's kind.
+// decode runs the server's own strict decoder for the file's kind, as the primary generation.
 func (f *file) decode() {
-	switch f.kind {
-	case policy.KindOrg:
-		f.org, f.srvErr = policy.DecodeOrg(f.data)
-		if f.org != nil {
-			f.tp = &f.org.TrustPolicy
-		}
-	case policy.KindIssuers:
+	if f.kind == policy.KindIssuers {
 		f.iss, f.srvErr = policy.DecodeIssuers(f.data)
-	default:
-		f.tp, f.srvErr = policy.DecodeRepo(f.data)
+		return
+	}
+	f.tp, f.org, f.srvErr = policy.Decode(f.opts.primary(), f.kind, f.data)
+}
+
+// decodeOthers reports a file the primary generation decodes but another selected one refuses:
+// today only legacy, which knows neither app nor app_pattern (nor their org-policy coercion).
+func (f *file) decodeOthers() {
+	if f.kind == policy.KindIssuers {
+		return
+	}
+	for _, g := range f.opts.gens() {
+		if g == f.opts.primary() {
+			continue
+		}
+		_, _, err := policy.Decode(g, f.kind, f.data)
+		if err == nil {
+			continue
+		}
+		k, _ := f.field("app")
+		if k == nil {
+			k, _ = f.field("app_pattern")
+		}
+		rule := RuleWrongType
+		if unknownRE.MatchString(err.Error()) {
+			rule = RuleUnknownKey
+		}
+		f.add(rule, k, "a %s server refuses this file (%s): app and app_pattern exist only on current servers (octo-sts/app#1635), so every exchange with a %s server fails with 404; remove the pin, or lint with --server current if every server you use is current",
+			g, serverMessage(err), g)
 	}
 }
 

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,9 +23,12 @@ func FuzzLint(f *testing.F) {
 		})
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, k := range []policy.Kind{policy.KindRepo, policy.KindOrg, policy.KindIssuers} {
-			o := Options{Kind: k, Repository: "acme/.github"}
-			assertParity(t, string(k), ".github/chainguard/fuzz.sts.yaml", data, k, o)
+		// The oracle follows the chosen generation: each alone, and all (an error when any refuses).
+		for _, server := range [][]policy.Generation{nil, {policy.Legacy}, {policy.Current}} {
+			for _, k := range []policy.Kind{policy.KindRepo, policy.KindOrg, policy.KindIssuers} {
+				o := Options{Kind: k, Repository: "acme/.github", Server: server}
+				assertParity(t, fmt.Sprintf("%s/%v", k, server), ".github/chainguard/fuzz.sts.yaml", data, k, o)
+			}
 		}
 	})
 }

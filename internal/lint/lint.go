@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,27 @@ type Options struct {
 	// Ignore drops every finding of these rule IDs (--ignore); unlike an ignore comment in the
 	// policy file it can silence errors, because it lives where the lint job is configured.
 	Ignore []string
+	// Server lists the server generations the file must work on (--server); nil means all: a
+	// finding is an error when any of them refuses the file.
+	Server []policy.Generation
+}
+
+// gens is the generations to judge by, legacy first.
+func (o Options) gens() []policy.Generation {
+	if len(o.Server) == 0 {
+		return policy.Generations
+	}
+	return o.Server
+}
+
+// primary is the generation whose decode the advisory checks read: current when selected, since
+// its fields are a superset of legacy's.
+func (o Options) primary() policy.Generation {
+	g := o.gens()
+	if slices.Contains(g, policy.Current) {
+		return policy.Current
+	}
+	return g[0]
 }
 
 func (o Options) orgPolicyRepo() string {
@@ -216,9 +238,10 @@ func Bytes(p string, data []byte, o Options) []Finding {
 
 // finding constructors keep positions valid (1-based, end never before start).
 func (f *file) add(rule string, n *node, format string, args ...any) {
-	r := ruleByID[rule]
-	if r == nil {
-		panic("lint: unregistered rule " + rule)
+	// An unregistered rule (a port in progress) still fails the file as refused, never panics.
+	sev, class := SevError, ClassRefused
+	if r := ruleByID[rule]; r != nil {
+		sev, class = r.Severity, r.Class
 	}
 	line, col, eline, ecol := 1, 1, 1, 1
 	if n != nil {
@@ -226,7 +249,7 @@ func (f *file) add(rule string, n *node, format string, args ...any) {
 	}
 	f.findings = append(f.findings, Finding{
 		File: f.path, Line: line, Column: col, EndLine: eline, EndColumn: ecol,
-		Rule: rule, Severity: r.Severity, Class: r.Class, Message: fmt.Sprintf(format, args...),
+		Rule: rule, Severity: sev, Class: class, Message: fmt.Sprintf(format, args...),
 	})
 }
 
@@ -242,7 +265,7 @@ func looksLikeAllowlist(data []byte) bool {
 		return false
 	}
 	for _, e := range es {
-		if n, _ := canonical(e.key.Value, issuersFields); n == "" {
+		if n, _ := canonical(e.key.Value, policy.Fields(policy.Legacy, policy.KindIssuers)); n == "" {
 			return false
 		}
 	}

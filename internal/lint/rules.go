@@ -3,6 +3,8 @@ package lint
 import (
 	"fmt"
 	"strings"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // Rule documents one finding type: a stable ID for suppression and SARIF, why it matters and how
@@ -18,7 +20,9 @@ type Rule struct {
 	Path string
 	// Repository is the example's GITHUB_REPOSITORY (org policies live in owner/.github).
 	Repository string
-	Bad, Good  string
+	// Server is the generation the examples are linted under ("" = every generation).
+	Server    policy.Generation
+	Bad, Good string
 }
 
 // Rules is the registry, in documentation order. IDs never change once released.
@@ -88,6 +92,17 @@ var Rules = []*Rule{
 		Fix:       "Keep one of them, or neither to require the STS domain (octo-sts.dev) as audience.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\naudience: octo-sts.dev\naudience_pattern: octo-sts\\.dev\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\naudience: octo-sts.dev\n"},
+	{ID: "app-one-of", Severity: SevError, Server: policy.Current,
+		Summary:   "At most one of `app` and `app_pattern` may be set (current servers).",
+		Rationale: "A current server's Compile() rejects the policy (404 \"unable to compile trust policy\"); a legacy server rejects both keys as unknown.",
+		Fix:       "Pin one App by name or ID with `app`, or several by regular expression with `app_pattern`, not both.",
+		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\napp: deployer\napp_pattern: deploy.*\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\napp: deployer\n"},
+	{ID: "server-refuses", Severity: SevError,
+		Summary:   "The server model refuses the file for a reason this linter has no dedicated rule for yet.",
+		Rationale: "Every exchange fails; the message is the server's own.",
+		Fix:       "Follow the server's message.",
+		Bad:       "", Good: ""},
 	{ID: "invalid-regex", Severity: SevError,
 		Summary:   "A pattern does not compile as `^pattern$` under Go's RE2 syntax.",
 		Rationale: "The server compiles every pattern wrapped in ^…$ with Go's regexp package (no look-around, no back-references); a failure rejects the whole policy with 404.",
@@ -228,7 +243,7 @@ var Rules = []*Rule{
 		Fix:       "Rename the environment or branch so the token's subject has no such characters.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:environment:prod east\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:environment:prod-east\n"},
-	{ID: "pattern-anchor", Severity: SevWarning,
+	{ID: "pattern-anchor", Server: policy.Legacy, Severity: SevWarning,
 		Summary:   "A pattern starts with a quantifier or ends with a backslash, which binds to the server's added ^ or $.",
 		Rationale: "The server builds \"^\" + p + \"$\": `*` alone matches everything; a trailing `\\` escapes the `$` so the pattern never matches what was meant.",
 		Fix:       "Write the pattern so it stands alone, e.g. `.*` instead of `*`; do not end it with `\\`.",
@@ -325,7 +340,7 @@ func repeatLines(format string, n int) string {
 	return string(out)
 }
 
-// ruleByID indexes Rules; add() panics on an unknown ID so a typo cannot ship.
+// ruleByID indexes Rules; TestRuleIDConstants and the f.add source scan keep every ID registered.
 var ruleByID = func() map[string]*Rule {
 	m := make(map[string]*Rule, len(Rules))
 	for _, r := range Rules {

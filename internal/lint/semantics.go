@@ -277,7 +277,7 @@ func (f *file) admitsPullRequest() bool {
 			name = f.sampleRepo(owner, "app")
 		}
 		pr := f.actionsToken(owner, name, "pull_request", f.sample("repository_owner_id", "1"), f.sample("repository_id", "2"), false)
-		return tp.Check(pr, defaultDomain) == nil
+		return f.admits(pr)
 	}
 	if tp.Subject != "" {
 		return strings.HasSuffix(tp.Subject, ":pull_request")

@@ -10,13 +10,6 @@ import (
 	"github.com/octo-sts/action/internal/policy"
 )
 
-// Top-level fields per kind, with the server's spelling.
-var (
-	policyFields  = []string{"issuer", "issuer_pattern", "subject", "subject_pattern", "audience", "audience_pattern", "claim_pattern", "permissions"}
-	orgFields     = append(slices.Clone(policyFields), "repositories")
-	issuersFields = []string{"mode", "issuers", "issuer_patterns"}
-)
-
 // entry is one key/value pair of a mapping as the linter sees it after following aliases and merges.
 type entry struct {
 	key, val *yaml.Node
@@ -32,14 +25,9 @@ type walker struct {
 	perms   map[string]entry
 }
 
+// topFields are the keys the primary generation's decoder accepts for the file's kind.
 func (w *walker) topFields() []string {
-	switch w.f.kind {
-	case policy.KindOrg:
-		return orgFields
-	case policy.KindIssuers:
-		return issuersFields
-	}
-	return policyFields
+	return policy.Fields(w.f.opts.primary(), w.f.kind)
 }
 
 // entries lists a mapping's pairs, expanding "<<" merge keys as the server's YAML parser does.

@@ -169,7 +169,7 @@ func checkRow(t *testing.T, row kRow, tok policy.Token) {
 	if src == "" {
 		src = basePolicy
 	}
-	tp, err := policy.DecodeRepo([]byte(src))
+	tp, _, err := policy.Decode(policy.Legacy, policy.KindRepo, []byte(src))
 	if err != nil {
 		t.Fatalf("decode policy: %v", err)
 	}
@@ -178,7 +178,7 @@ func checkRow(t *testing.T, row kRow, tok policy.Token) {
 			t.Fatalf("compile policy: %v", err)
 		}
 	}
-	d := tp.Check(tok, tableDomain)
+	d := tp.CheckToken(tok, tableDomain)
 	switch {
 	case row.status == 0 && d != nil:
 		t.Fatalf("want allowed, got %d %q", d.Status, d.Message)
@@ -240,7 +240,7 @@ func TestCheckTableRealIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tp, err := policy.DecodeRepo([]byte("issuer: " + srv.URL + "\nsubject: subject\n"))
+	tp, _, err := policy.Decode(policy.Legacy, policy.KindRepo, []byte("issuer: "+srv.URL+"\nsubject: subject\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestCheckTableRealIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := tp.Check(tokenFrom(t, idt), tableDomain); d != nil {
+	if d := tp.CheckToken(tokenFrom(t, idt), tableDomain); d != nil {
 		t.Fatalf("want allowed, got %v", d)
 	}
 	// The same key signing for another issuer is refused by the verifier, before any policy.
@@ -280,11 +280,11 @@ func TestCheckDenialFields(t *testing.T) {
 		if src == "" {
 			src = basePolicy
 		}
-		tp, _ := policy.DecodeRepo([]byte(src))
+		tp, _, _ := policy.Decode(policy.Legacy, policy.KindRepo, []byte(src))
 		if err := tp.Compile(); err != nil {
 			t.Fatal(err)
 		}
-		d := tp.Check(tokenFrom(t, idt), tableDomain)
+		d := tp.CheckToken(tokenFrom(t, idt), tableDomain)
 		if d == nil || d.Field != field {
 			t.Errorf("%s: want field %q, got %+v", row.id, field, d)
 		}

@@ -9,11 +9,19 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("mode: audit\nissuer_patterns: ['https://[a-z]+\\.example\\.com']\n"))
 	f.Add([]byte("issuer_pattern: '*'\nsubject_pattern: '(a|b)'\nrepositories: [x]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, k := range []Kind{KindRepo, KindOrg, KindIssuers} {
-			_ = Accepts(k, data)
+		for _, g := range Generations {
+			for _, k := range []Kind{KindRepo, KindOrg, KindIssuers} {
+				_ = Accepts(g, k, data)
+			}
+			// current's shape is a superset of legacy's: whatever legacy decodes, current decodes.
+			if _, _, lerr := Decode(Legacy, KindRepo, data); lerr == nil {
+				if _, _, cerr := Decode(Current, KindRepo, data); cerr != nil {
+					t.Fatalf("legacy decodes but current refuses: %v", cerr)
+				}
+			}
 		}
-		if tp, err := DecodeRepo(data); err == nil && tp.Compile() == nil {
-			tp.Check(Token{Issuer: "https://example.com", Subject: "s", Audience: []string{"octo-sts.dev"}, Claims: map[string]any{"a": "b"}}, "octo-sts.dev")
+		if tp, _, err := Decode(Current, KindRepo, data); err == nil && tp.Compile() == nil {
+			tp.CheckToken(Token{Issuer: "https://example.com", Subject: "s", Audience: []string{"octo-sts.dev"}, Claims: map[string]any{"a": "b"}}, "octo-sts.dev")
 		}
 	})
 }

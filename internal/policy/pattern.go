@@ -1,3 +1,6 @@
+// Not a mirror of an upstream file: analysis of trust-policy patterns that explains where the two
+// generations' anchoring differs (a top-level "|" is half-anchored under legacy "^p$").
+
 package policy
 
 import "strings"

@@ -1,4 +1,6 @@
-// The permission keys below are the server spec §3.6 list (go-github v88 InstallationPermissions).
+// Mirrors github.com/google/go-github/v88 github/apps.go InstallationPermissions, the struct
+// pkg/octosts/trust_policy.go (cb87fc17675a32a661268c2deafc8eb32b52dbf6) decodes `permissions`
+// into; unchanged in the current generation. Spec §3.6 lists the same 75 names.
 
 package policy
 

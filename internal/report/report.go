@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -64,6 +66,43 @@ type Options struct {
 	Rules []*lint.Rule
 	// SummaryLimit caps the step-summary markdown in bytes; 0 means SummaryLimit.
 	SummaryLimit int
+	// Color colours the text format's severities (ANSI) for a terminal.
+	Color bool
+	// Source returns a file's text by its display path, for the text format's source and caret
+	// lines; nil (or a nil result) prints the finding line alone.
+	Source func(file string) []byte
+	// Links, when set, makes the step summary link each finding to its line at the commit.
+	Links *Links
+}
+
+// Links are where the step summary points: the file at the commit on GitHub.
+type Links struct {
+	Server, Repository, SHA string
+}
+
+// LinksFromEnv reads GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA; nil when any is missing
+// or malformed (a link to the wrong place is worse than none).
+func LinksFromEnv(getenv func(string) string) *Links {
+	l := &Links{Server: strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/"), Repository: getenv("GITHUB_REPOSITORY"), SHA: getenv("GITHUB_SHA")}
+	if !strings.HasPrefix(l.Server, "https://") || strings.ContainsAny(l.Server, " \t\r\n()<>\"'") ||
+		!repoRE.MatchString(l.Repository) || !shaRE.MatchString(l.SHA) {
+		return nil
+	}
+	return l
+}
+
+var (
+	repoRE = regexp.MustCompile(`^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$`)
+	shaRE  = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
+)
+
+// lineURL is the finding's line at the commit.
+func (l *Links) lineURL(file string, line int) string {
+	segs := strings.Split(file, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return fmt.Sprintf("%s/%s/blob/%s/%s#L%d", l.Server, l.Repository, l.SHA, strings.Join(segs, "/"), max(line, 1))
 }
 
 // Write renders findings in format f to w. Every formatter renders in lint.Sort order (on a copy)

@@ -18,8 +18,23 @@ func Text(w io.Writer, fs []lint.Finding, o Options) error {
 	}
 	fs = sorted(fs)
 	ew := &errWriter{w: w}
+	var srcFile string
+	var lines []string
 	for _, f := range fs {
-		fmt.Fprintln(ew, TextLine(f))
+		line := TextLine(f)
+		if o.Color {
+			line = colorize(line, f)
+		}
+		fmt.Fprintln(ew, line)
+		if o.Source == nil {
+			continue
+		}
+		if f.File != srcFile {
+			srcFile, lines = f.File, strings.Split(string(o.Source(f.File)), "\n")
+		}
+		if snippet := caret(lines, f, o.Color); snippet != "" {
+			fmt.Fprint(ew, snippet)
+		}
 	}
 	if !o.Quiet {
 		fmt.Fprintf(ew, "%s in %s\n", Count(fs), plural(o.Files, "file"))
@@ -37,3 +52,75 @@ func TextLine(f lint.Finding) string {
 var pathEscaper = strings.NewReplacer("\n", `\n`, "\r", `\r`)
 
 func visiblePath(p string) string { return pathEscaper.Replace(p) }
+
+// ANSI colours of the severities, as actionlint and compilers use them.
+const (
+	ansiReset = "\x1b[0m"
+	ansiBold  = "\x1b[1m"
+	ansiDim   = "\x1b[2m"
+)
+
+var sevColor = map[lint.Severity]string{lint.SevError: "\x1b[31m", lint.SevWarning: "\x1b[33m", lint.SevNotice: "\x1b[36m"}
+
+// colorize bolds the position and colours the severity of a rendered TextLine.
+func colorize(line string, f lint.Finding) string {
+	sev := ": " + string(f.Severity) + ": "
+	i := strings.Index(line, sev)
+	if i < 0 {
+		return line
+	}
+	return ansiBold + line[:i] + ansiReset + ": " + sevColor[f.Severity] + string(f.Severity) + ansiReset + ": " + line[i+len(sev):]
+}
+
+// maxSnippet bounds a source line shown under a finding (a minified policy has one huge line).
+const maxSnippet = 160
+
+// caret renders the finding's source line and a ^~~~ line under the offending text, or "" when
+// the line is unknown. The source line is neutralised like every other line we print.
+func caret(lines []string, f lint.Finding, color bool) string {
+	n := f.Line
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	src := []rune(strings.TrimRight(lines[n-1], "\r"))
+	if len(src) == 0 {
+		return ""
+	}
+	start := max(f.Column, 1) - 1
+	if start >= len(src) {
+		start = len(src) - 1
+	}
+	end := start + 1
+	if f.EndLine == f.Line && f.EndColumn-1 > start {
+		end = min(f.EndColumn-1, len(src))
+	}
+	off := 0
+	if start > maxSnippet-20 { // keep the caret on screen: show the tail from a little before it
+		off = start - 20
+	}
+	src = src[off:]
+	start, end = start-off, end-off
+	if len(src) > maxSnippet {
+		src = src[:maxSnippet]
+		end = min(end, maxSnippet)
+	}
+	var pad strings.Builder
+	for _, r := range src[:start] {
+		if r == '\t' {
+			pad.WriteRune('\t') // keep the caret under the text whatever the tab width
+		} else {
+			pad.WriteRune(' ')
+		}
+	}
+	marks := "^" + strings.Repeat("~", max(end-start-1, 0))
+	if color {
+		marks = sevColor[f.Severity] + marks + ansiReset
+	}
+	text := logsafe.Line(strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, string(src)))
+	return fmt.Sprintf("  %s\n  %s%s\n", text, pad.String(), marks)
+}

@@ -127,6 +127,9 @@ type Result struct {
 	Elapsed  time.Duration
 	// Summary is the one-line retry summary, e.g. "1 attempt in 0.3s; last: 200".
 	Summary string
+	// Expiry is the token's expiry when the STS response carries one (Octo STS sends "expiry":
+	// null today); zero otherwise.
+	Expiry time.Time
 }
 
 func (c *Client) clock() Clock {
@@ -169,10 +172,11 @@ func (c *Client) Exchange(ctx context.Context, req Request, src TokenSource) (*R
 	defer cancel()
 
 	for n := 1; ; n++ {
-		tok, err, retry, after := c.once(ctx, req, src, deadline)
+		var expiry time.Time
+		tok, err, retry, after := c.once(ctx, req, src, deadline, &expiry)
 		elapsed := clk.Now().Sub(start)
 		if err == nil {
-			return &Result{Token: tok, Attempts: n, Elapsed: elapsed, Summary: summary(n, elapsed, "200")}, nil
+			return &Result{Token: tok, Attempts: n, Elapsed: elapsed, Summary: summary(n, elapsed, "200"), Expiry: expiry}, nil
 		}
 		err.Attempts, err.Elapsed = n, elapsed
 		if !retry {
@@ -207,7 +211,7 @@ func (c *Client) Exchange(ctx context.Context, req Request, src TokenSource) (*R
 }
 
 // once runs one attempt: fresh ID token, then one exchange request.
-func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadline time.Time) (token string, _ *Error, retry bool, retryAfter time.Duration) {
+func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadline time.Time, expiry *time.Time) (token string, _ *Error, retry bool, retryAfter time.Duration) {
 	rt := c.RequestTimeout
 	if rt <= 0 {
 		rt = DefaultRequestTimeout
@@ -298,6 +302,7 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 			}
 			return "", &Error{Class: ClassBadResponse, Endpoint: "sts", Status: 200, Message: perr.Error()}, false, 0
 		}
+		*expiry = ParseExpiry(body)
 		return tok, nil, false, 0
 	}
 	if oversized {

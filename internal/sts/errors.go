@@ -3,8 +3,9 @@ package sts
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // Class names a failure family so the action can pick one annotation title and the right advice
@@ -106,28 +107,33 @@ func classify(status int) (Class, bool) {
 	}
 }
 
-// Hint is the advice for a failure class, naming the exact file, claim or setting to look at, so
-// the user does not have to know the server's error catalogue. orgPolicyRepo is the server's
-// ORG_POLICY_REPO (".github" on octo-sts.dev).
+// Hint is the advice for a failure, naming the exact file, claim or setting to look at, so the
+// user does not have to know the server's error catalogue; it branches on the model's Code for the
+// answer, never on message text. orgPolicyRepo is the server's ORG_POLICY_REPO.
 func (e *Error) Hint(req Request, orgPolicyRepo string) string {
-	if orgPolicyRepo == "" {
-		orgPolicyRepo = ".github"
+	sc := policy.ResolveScope(req.Scope, orgPolicyRepo)
+	owner, repo, hasRepo := sc.Owner, sc.Repo, !sc.OwnerOnly
+	file := fmt.Sprintf("%s/%s/%s", owner, repo, policy.PolicyPath(req.Identity))
+	allowlist := fmt.Sprintf("%s/%s/%s/%s", owner, policyRepoName(orgPolicyRepo), policy.PolicyDir, policy.IssuersFileName)
+	switch policy.Classify(e.Status, e.Message) {
+	case policy.CodeIssuerNotPermitted:
+		return fmt.Sprintf("The organization's trusted-issuer allowlist %s does not permit this token's issuer (enforce mode); the trust policy was not consulted. Add the issuer to its issuers or issuer_patterns, or set mode: audit.", allowlist)
+	case policy.CodeAllowlistConfig:
+		return fmt.Sprintf("The organization's trusted-issuer allowlist %s is invalid, so the server refuses every exchange for %s; lint it with `octo-sts lint --kind issuers` and fix it (or delete it to allow every issuer). The trust policy is not the problem.", allowlist, owner)
+	case policy.CodeTokenExchangeFailure:
+		return "The policy matched, but GitHub refused to mint the token (422): the policy asks for a permission the Octo STS App was not granted (or a level GitHub does not accept for it), or names a repository the installation cannot access (org policies list bare repository names). Check the App's granted permissions, not the trust policy's match."
+	case policy.CodePolicyForbidden:
+		return fmt.Sprintf("A current Octo STS server answers 403 when its App cannot read the policy repository %s/%s (a GitHub 403 that is not a rate limit): grant the App's installation access to that repository. Retrying does not help.", owner, repo)
+	case policy.CodeAppNotConfigured, policy.CodeAppPatternNoMatch, policy.CodeAppNoInstallation:
+		return fmt.Sprintf("The trust policy %s pins an App (app / app_pattern) that this server does not run, or that is not installed on %s; fix or remove the pin.", file, owner)
 	}
-	owner, repo, hasRepo := strings.Cut(req.Scope, "/")
-	if !hasRepo {
-		repo = orgPolicyRepo
-	}
-	file := fmt.Sprintf("%s/%s/.github/chainguard/%s.sts.yaml", owner, repo, req.Identity)
 	switch e.Class {
 	case ClassDenied:
-		if strings.Contains(e.Message, "token exchange failure") {
-			return "The policy matched, but GitHub refused to mint the token (422): the policy asks for a permission the Octo STS App was not granted, or names a repository the installation cannot access (org policies list bare repository names)."
-		}
-		return fmt.Sprintf("The token did not satisfy the trust policy %s (default branch). The server's reason above names the claim and the policy value; compare it with the claims printed above.", file)
+		return fmt.Sprintf("The token did not satisfy the trust policy %s (default branch). The server's reason above names the claim and the policy value; compare it with the claims printed above. On a current server a 403 can also mean the App cannot read %s/%s.", file, owner, repo)
 	case ClassNotFound:
 		s := fmt.Sprintf("Octo STS looked for %s on the repository's default branch", file)
 		if !hasRepo {
-			s += fmt.Sprintf(" (scope %q is an organization scope, so the policy lives in the %s/%s repository)", req.Scope, owner, orgPolicyRepo)
+			s += fmt.Sprintf(" (scope %q is an organization scope, so the policy lives in the %s/%s repository)", req.Scope, owner, repo)
 		}
 		return s + ". Check that the file exists there, that the Octo STS GitHub App is installed on " + owner +
 			" (the owner must match the login's exact case), and that it can read the repository. A policy that fails to parse or compile is ALSO reported as 404: run the linter (`mode: lint` in this action, or `octo-sts lint`) on .github/chainguard."
@@ -143,4 +149,11 @@ func (e *Error) Hint(req Request, orgPolicyRepo string) string {
 		return "The server answered 200 with something that is not an Octo STS response; check that domain points at an Octo STS server and not at a proxy or login page."
 	}
 	return ""
+}
+
+func policyRepoName(orgPolicyRepo string) string {
+	if orgPolicyRepo == "" {
+		return policy.DefaultOrgPolicyRepo
+	}
+	return orgPolicyRepo
 }

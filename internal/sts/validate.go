@@ -5,7 +5,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // Input validation happens before any network request so a typo fails in milliseconds with the
@@ -66,11 +67,12 @@ func (e validationError) Error() string { return string(e) }
 
 const errBad = validationError("invalid")
 
-// ValidateIdentity checks that identity names a policy file stem: the server reads
-// `.github/chainguard/<identity>.sts.yaml`, so path separators, `..` and whitespace can only
-// point at a file that is not a trust policy.
+// ValidateIdentity checks that identity names a policy file the server can read: it reads
+// `.github/chainguard/<identity>.sts.yaml` with the raw identity, so "team/deploy" reads a
+// sub-directory, while a `..` segment (refused by go-github), an empty segment, a backslash or
+// whitespace can only point at a file that is not a trust policy.
 func ValidateIdentity(id string) error {
-	const rule = "a plain file name stem such as \"deploy\" for .github/chainguard/deploy.sts.yaml: no '/', '\\', '..', whitespace or control characters"
+	const rule = "a policy name such as \"deploy\" for .github/chainguard/deploy.sts.yaml, or \"team/deploy\" for a sub-directory: no '\\', '.' or '..' segments, empty segments, whitespace or control characters"
 	switch {
 	case id == "":
 		return fmt.Errorf(`input "identity" is empty: set it to the policy name, e.g. "deploy" for .github/chainguard/deploy.sts.yaml`)
@@ -78,8 +80,13 @@ func ValidateIdentity(id string) error {
 		return fmt.Errorf("input %q: %q includes the file suffix; use %q (the server appends .sts.yaml)", "identity", id, strings.TrimSuffix(id, ".sts.yaml"))
 	case len(id) > 255:
 		return fmt.Errorf("input %q is %d bytes long; it must be %s", "identity", len(id), rule)
-	case strings.ContainsAny(id, `/\`) || strings.Contains(id, ".."):
+	case strings.Contains(id, `\`):
 		return fmt.Errorf("input %q: %q is not %s", "identity", id, rule)
+	}
+	for seg := range strings.SplitSeq(id, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("input %q: %q is not %s", "identity", id, rule)
+		}
 	}
 	for _, r := range id {
 		if r <= ' ' || r == 0x7f || isUnicodeSpaceOrControl(r) {
@@ -162,38 +169,24 @@ func validHostname(h string) bool {
 }
 
 // ValidateAudience checks an explicit audience against the rules Octo STS applies to every `aud`
-// in a token (one bad entry rejects the token with 400 "invalid audience in token"), so the
-// mistake is reported here instead of after a round trip.
+// in a token (policy.IsValidAudience: one bad entry rejects the token with a 400), so the mistake
+// is reported here instead of after a round trip.
 func ValidateAudience(aud string) error {
-	const rule = "a plain string such as octo-sts.dev or a URL, without whitespace, control characters or any of \"'`\\<>;&$(){}[]|@, at most 255 characters"
 	if aud == "" {
-		return fmt.Errorf(`input "audience" is empty: leave it unset to use the domain, or set %s`, rule)
+		return fmt.Errorf(`input "audience" is empty: leave it unset to use the domain, or set a plain string such as octo-sts.dev`)
 	}
-	if len([]rune(aud)) > 255 {
-		return fmt.Errorf("input %q is too long; it must be %s", "audience", rule)
-	}
-	for _, r := range aud {
-		if r <= ' ' || r == 0x7f || isUnicodeSpaceOrControl(r) || strings.ContainsRune("\"'`\\<>;&$(){}[]|@", r) {
-			return fmt.Errorf("input %q: %q is not %s", "audience", aud, rule)
-		}
+	if !policy.IsValidAudience(aud) {
+		return fmt.Errorf("input %q: %q cannot be an audience, because %s; the server refuses any token with such an audience (no whitespace, control or invisible characters, none of \"'`\\<>;&$(){}[]|@, at most 255 characters)", "audience", aud, policy.InvalidAudienceReason(aud))
 	}
 	return nil
 }
 
 // SubjectProblem reports why Octo STS would refuse a token's `sub` before looking at any policy
-// (400 "invalid subject in token"): whitespace, control characters or shell metacharacters, as
-// produced by environment or branch names with spaces or quotes. "" means the subject is fine.
+// (policy.IsValidSubject): whitespace, control or invisible characters or shell metacharacters,
+// as produced by environment or branch names with spaces or quotes. "" means the subject is fine.
 func SubjectProblem(sub string) string {
-	if n := len([]rune(sub)); n > 255 {
-		return fmt.Sprintf("it is %d characters long (the limit is 255)", n)
+	if policy.IsValidSubject(sub) {
+		return ""
 	}
-	for _, r := range sub {
-		switch {
-		case unicode.IsSpace(r) || unicode.IsControl(r):
-			return fmt.Sprintf("it contains whitespace or a control character (%U), e.g. from an environment or branch name with a space", r)
-		case strings.ContainsRune("\"'`\\<>;&$(){}[]", r):
-			return fmt.Sprintf("it contains %q, which the server forbids in subjects", r)
-		}
-	}
-	return ""
+	return policy.InvalidSubjectReason(sub)
 }

@@ -29,8 +29,8 @@ func TestValidateScope(t *testing.T) {
 
 func TestValidateIdentity(t *testing.T) {
 	t.Parallel()
-	good := []string{"deploy", "release-bot", "a.b", "x_y", "日本"}
-	bad := []string{"", "a/b", `a\b`, "..", "a..b", "de ploy", "deploy\n", "\tdeploy", "deploy.sts.yaml", "a\x00", "a\u00a0b", strings.Repeat("x", 256)}
+	good := []string{"deploy", "release-bot", "a.b", "x_y", "日本", "team/deploy", "a/b", "a..b"}
+	bad := []string{"", "a/../b", "/a", "a/", "a//b", "./a", `a\b`, "..", "de ploy", "deploy\n", "\tdeploy", "deploy.sts.yaml", "a\x00", "a\u00a0b", strings.Repeat("x", 256)}
 	for _, s := range good {
 		if err := ValidateIdentity(s); err != nil {
 			t.Errorf("ValidateIdentity(%q) = %v", s, err)

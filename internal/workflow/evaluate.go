@@ -13,29 +13,29 @@ type Generation struct {
 }
 
 // Generations are the server models internal/policy provides, in the order results are shown.
-var Generations = []Generation{{Name: "legacy", Check: checkLegacy}}
+var Generations = func() []Generation {
+	out := make([]Generation, 0, len(policy.Generations))
+	for _, g := range policy.Generations {
+		out = append(out, Generation{Name: string(g), Check: checkAs(g)})
+	}
+	return out
+}()
 
-// checkLegacy decodes, compiles and checks with internal/policy's model; a policy the server
-// cannot read answers 404 like the exchange does.
-func checkLegacy(kind policy.Kind, data []byte, tok policy.Token, domain string) *policy.Denial {
-	var tp *policy.TrustPolicy
-	if kind == policy.KindOrg {
-		otp, err := policy.DecodeOrg(data)
-		if err != nil {
-			return &policy.Denial{Status: http.StatusNotFound, Message: "unable to parse trust policy: " + err.Error(), Field: "policy"}
+// checkAs decodes, compiles and checks with internal/policy's model of generation g; a policy the
+// server cannot read answers 404 like the exchange does (the server hides the reason; we add it).
+func checkAs(g policy.Generation) func(policy.Kind, []byte, policy.Token, string) *policy.Denial {
+	return func(kind policy.Kind, data []byte, tok policy.Token, domain string) *policy.Denial {
+		tp, _, err := policy.Decode(g, kind, data)
+		code := policy.CodePolicyParse
+		if err == nil {
+			code, err = policy.CodePolicyCompile, tp.Compile()
 		}
-		tp = &otp.TrustPolicy
-	} else {
-		t, err := policy.DecodeRepo(data)
 		if err != nil {
-			return &policy.Denial{Status: http.StatusNotFound, Message: "unable to parse trust policy: " + err.Error(), Field: "policy"}
+			a := policy.ExchangeAnswer(g, code, "")
+			return &policy.Denial{Code: code, Status: a.Status, Message: a.Message + ": " + err.Error(), Field: "policy"}
 		}
-		tp = t
+		return tp.CheckToken(tok, domain)
 	}
-	if err := tp.Compile(); err != nil {
-		return &policy.Denial{Status: http.StatusNotFound, Message: "unable to compile trust policy: " + err.Error(), Field: "policy"}
-	}
-	return tp.Check(tok, domain)
 }
 
 // Evaluate answers, per generation, whether the server would mint a token for these claims.

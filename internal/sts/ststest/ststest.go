@@ -10,17 +10,19 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // Issuer is the issuer the fake ID-token endpoint signs as (GitHub's real one, so claim output
@@ -203,6 +205,11 @@ type STS struct {
 	Scope    string // expected scopes value
 	Identity string // expected identity value
 	Token    string // GitHub token minted on success
+	// Tokens, when set, mints a distinct token per identity (several tokens in one step);
+	// identities not in it are refused with 404 like a missing policy.
+	Tokens map[string]string
+	// Expiry, when set, is sent as the response's "expiry" (Octo STS itself sends null).
+	Expiry string
 
 	mu       sync.Mutex
 	script   []string
@@ -274,22 +281,22 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 
 	auth := r.Header.Values("Authorization")
 	if len(auth) != 1 {
-		grpcErr(w, http.StatusUnauthorized, 16, "expected exactly one authorization header")
+		answer(w, policy.CodeAuthHeader)
 		return
 	}
 	bearer := strings.TrimPrefix(auth[0], "Bearer ")
 	claims, err := s.Signer.Verify(bearer)
 	if err != nil {
-		grpcErr(w, http.StatusUnauthorized, 16, "unable to verify bearer token")
+		answer(w, policy.CodeVerify)
 		return
 	}
 	if exp, ok := claims["exp"].(float64); !ok || time.Unix(int64(exp), 0).Before(time.Now()) {
-		grpcErr(w, http.StatusUnauthorized, 16, "unable to verify bearer token")
+		answer(w, policy.CodeVerify)
 		return
 	}
 	q := r.URL.Query()
 	if len(q["scopes"]) > 1 {
-		grpcErr(w, http.StatusBadRequest, 3, "multiple scopes not supported")
+		answer(w, policy.CodeMultipleScopes)
 		return
 	}
 	scope := q.Get("scopes")
@@ -297,37 +304,38 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		scope = q.Get("scope")
 	}
 	if scope == "" {
-		grpcErr(w, http.StatusBadRequest, 3, "scope must be provided")
+		answer(w, policy.CodeScopeMissing)
 		return
 	}
 	identity := q.Get("identity")
 	if identity == "" {
-		grpcErr(w, http.StatusBadRequest, 3, "identity must be provided")
+		answer(w, policy.CodeIdentityMissing)
 		return
 	}
-	if (s.Scope != "" && scope != s.Scope) || (s.Identity != "" && identity != s.Identity) {
-		grpcErr(w, http.StatusNotFound, 5, fmt.Sprintf("unable to find trust policy for %q", identity))
+	_, known := s.Tokens[identity]
+	if (s.Tokens != nil && !known) || (s.Scope != "" && scope != s.Scope) || (s.Identity != "" && identity != s.Identity) {
+		answer(w, policy.CodePolicyNotFound, identity)
 		return
 	}
 	if aud, _ := claims["aud"].(string); aud != s.Audience {
-		grpcErr(w, http.StatusForbidden, 7, fmt.Sprintf("trust policy: audience %q did not match any of [%q]", s.Audience, aud))
+		denyBy(w, "issuer_pattern: .*\nsubject_pattern: .*\naudience: "+strconv.Quote(s.Audience)+"\n", claims)
 		return
 	}
 
 	switch step {
 	case Deny:
-		grpcErr(w, http.StatusForbidden, 7, fmt.Sprintf("trust policy: subject %q did not match %q", claims["sub"], "repo:octo-org/app:ref:refs/heads/release"))
+		denyBy(w, "issuer_pattern: .*\nsubject: repo:octo-org/app:ref:refs/heads/release\naudience_pattern: .*\n", claims)
 	case EchoDeny:
 		grpcErr(w, http.StatusForbidden, 7, "bad token "+bearer+"\n::warning::injected "+bearer)
 	case EchoCut:
 		grpcErr(w, http.StatusForbidden, 7, strings.Repeat("x", 1000)+bearer)
 	case NotFound:
-		grpcErr(w, http.StatusNotFound, 5, fmt.Sprintf("unable to find trust policy for %q", identity))
+		answer(w, policy.CodePolicyNotFound, identity)
 	case RateLimit:
 		w.Header().Set("Retry-After", "1")
-		grpcErr(w, http.StatusTooManyRequests, 8, fmt.Sprintf("GitHub API rate limit exceeded for %q", identity))
+		answer(w, policy.CodePolicyRateLimited, identity)
 	case Unavail:
-		grpcErr(w, http.StatusServiceUnavailable, 14, "organization trusted-issuer lookup unavailable")
+		answer(w, policy.CodeAllowlistUnavailable)
 	case Hang:
 		select {
 		case <-r.Context().Done():
@@ -360,18 +368,28 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"token":"` + s.mint() + `" "bearer":"` + bearer + `"`))
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"token": s.mint(), "refreshToken": "", "expiry": nil})
+		tok := s.mint(identity)
+		var exp any
+		if s.Expiry != "" {
+			exp = s.Expiry
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"token": tok, "refreshToken": "", "expiry": exp})
 	}
 }
 
-func (s *STS) mint() string {
+// mint hands out the token for identity (the one Token unless Tokens is set).
+func (s *STS) mint(identity ...string) string {
 	s.mu.Lock()
 	hook := s.OnMint
+	tok := s.Token
+	if len(identity) == 1 && s.Tokens[identity[0]] != "" {
+		tok = s.Tokens[identity[0]]
+	}
 	s.mu.Unlock()
 	if hook != nil {
-		hook(s.Token)
+		hook(tok)
 	}
-	return s.Token
+	return tok
 }
 
 // GitHubAPI fakes `DELETE /installation/token` so revocation can be observed.
@@ -481,4 +499,49 @@ func (c *Clock) Sleeps() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// grpcCodes maps an HTTP status back to the gRPC code grpc-gateway puts in the body.
+var grpcCodes = map[int]int{400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 500: 13, 503: 14, 504: 4}
+
+// answer writes the legacy server's answer for c, taken from the model.
+func answer(w http.ResponseWriter, c policy.Code, args ...any) {
+	a := policy.ExchangeAnswer(policy.Legacy, c, args...)
+	grpcErr(w, a.Status, grpcCodes[a.Status], a.Message)
+}
+
+// denyBy writes the 403 the model's CheckToken matching gives the token's claims under policyYAML.
+func denyBy(w http.ResponseWriter, policyYAML string, claims map[string]any) {
+	tp, _, err := policy.Decode(policy.Legacy, policy.KindRepo, []byte(policyYAML))
+	if err == nil {
+		err = tp.Compile()
+	}
+	if err != nil {
+		grpcErr(w, http.StatusInternalServerError, 13, "ststest: bad fake policy: "+err.Error())
+		return
+	}
+	tok := policy.Token{Claims: claims}
+	tok.Issuer, _ = claims["iss"].(string)
+	tok.Subject, _ = claims["sub"].(string)
+	switch a := claims["aud"].(type) {
+	case string:
+		tok.Audience = []string{a}
+	case []any:
+		for _, x := range a {
+			if s, ok := x.(string); ok {
+				tok.Audience = append(tok.Audience, s)
+			}
+		}
+	}
+	var d *policy.Denial // the matching rows only: the fake's scripts deny whatever the token holds
+	for _, row := range tp.Rows(tok, "octo-sts.dev") {
+		if d == nil {
+			d = row.Denial
+		}
+	}
+	if d == nil {
+		grpcErr(w, http.StatusInternalServerError, 13, "ststest: fake policy allowed the token")
+		return
+	}
+	grpcErr(w, d.Status, grpcCodes[d.Status], d.Message)
 }

@@ -76,12 +76,12 @@ func TestAllowlistCatalogue(t *testing.T) {
 		"8.9c": yamlList("issuer_patterns", strings.Repeat("ä", 130)),
 	}
 	for id, doc := range accept {
-		if err := Accepts(KindIssuers, []byte(doc)); err != nil {
+		if err := Accepts(Legacy, KindIssuers, []byte(doc)); err != nil {
 			t.Errorf("%s: want accept, got %v\n%s", id, err, doc)
 		}
 	}
 	for id, doc := range reject {
-		if err := Accepts(KindIssuers, []byte(doc)); err == nil {
+		if err := Accepts(Legacy, KindIssuers, []byte(doc)); err == nil {
 			t.Errorf("%s: want reject, got accept\n%s", id, doc)
 		}
 	}

@@ -64,7 +64,7 @@ func TestAcceptsCompileCatalogue(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
 			t.Parallel()
-			err := Accepts(c.kind, []byte(c.yaml))
+			err := Accepts(Legacy, c.kind, []byte(c.yaml))
 			if (err == nil) != c.accept {
 				t.Fatalf("accept = %v, want %v (err %v)", err == nil, c.accept, err)
 			}
@@ -75,15 +75,79 @@ func TestAcceptsCompileCatalogue(t *testing.T) {
 	}
 }
 
-func TestPermissionNames(t *testing.T) {
+// TestPermissionNamesDecode: every listed permission decodes under both generations.
+func TestPermissionNamesDecode(t *testing.T) {
 	t.Parallel()
-	if len(PermissionNames) != 75 {
-		t.Fatalf("spec §3.6 lists 75 permission keys, have %d", len(PermissionNames))
+	for _, g := range Generations {
+		for _, n := range PermissionNames {
+			doc := "issuer: " + gh + "\nsubject: s\npermissions:\n  " + n + ": read\n"
+			if err := Accepts(g, KindRepo, []byte(doc)); err != nil {
+				t.Errorf("%s %s: %v", g, n, err)
+			}
+		}
 	}
-	for _, n := range PermissionNames {
-		doc := "issuer: " + gh + "\nsubject: s\npermissions:\n  " + n + ": read\n"
-		if err := Accepts(KindRepo, []byte(doc)); err != nil {
-			t.Errorf("%s: %v", n, err)
+}
+
+// TestGenerationsCompile covers server-generations.md §1–§2: the verdicts that differ.
+func TestGenerationsCompile(t *testing.T) {
+	t.Parallel()
+	base := "issuer: https://example.com\n"
+	cases := []struct {
+		id, yaml        string
+		kind            Kind
+		legacy, current string // "" accepts, else a substring of the error
+	}{
+		{"star", base + "subject_pattern: '*'\n", KindRepo, "", "trust policy: invalid subject_pattern: "},
+		{"quantifier-prefix", base + "subject_pattern: '*:ref:refs/heads/main'\n", KindRepo, "", "missing argument to repetition operator"},
+		{"repeat", "issuer_pattern: '{2}'\nsubject: s\n", KindRepo, "", "trust policy: invalid issuer_pattern: "},
+		{"trailing-backslash", base + "subject: s\naudience_pattern: 'a\\'\n", KindRepo, "", "trust policy: invalid audience_pattern: "},
+		{"trailing-Q", base + "subject_pattern: 'a\\Q'\n", KindRepo, "", "invalid"},
+		{"paren-split", base + "subject_pattern: 'a)|('\n", KindRepo, "unexpected )", "unexpected )"}, // current's ^(?:a)|()$ alone would compile
+		{"claim", base + "subject: s\nclaim_pattern: {ref: '+x'}\n", KindRepo, "", `error compiling claim_pattern["ref"]`},
+		{"alternation", base + "subject_pattern: 'a|b'\n", KindRepo, "", ""},
+		{"app", base + "subject: s\napp: deployer\n", KindRepo, `unknown field "app"`, ""},
+		{"app-id", base + "subject: s\napp: 12345\n", KindRepo, `unknown field "app"`, ""},
+		{"app-pattern", base + "subject: s\napp_pattern: 'deploy-.*'\n", KindRepo, `unknown field "app_pattern"`, ""},
+		{"app-both", base + "subject: s\napp: a\napp_pattern: b\n", KindRepo, "unknown field", "trust policy: only one of app or app_pattern can be set, got both"},
+		{"app-pattern-bad", base + "subject: s\napp_pattern: '*'\n", KindRepo, "unknown field", "trust policy: invalid app_pattern: "},
+		{"org-app", base + "subject: s\napp: deployer\nrepositories: [a]\n", KindOrg, "unknown field", ""},
+		{"org-app-number", base + "subject: s\napp: 12345\n", KindOrg, "unknown field", "cannot unmarshal number"},
+	}
+	for _, c := range cases {
+		for g, want := range map[Generation]string{Legacy: c.legacy, Current: c.current} {
+			err := Accepts(g, c.kind, []byte(c.yaml))
+			switch {
+			case want == "" && err != nil:
+				t.Errorf("%s/%s: want accepted, got %v", c.id, g, err)
+			case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+				t.Errorf("%s/%s: want error containing %q, got %v", c.id, g, want, err)
+			}
+		}
+	}
+}
+
+// TestGenerationsMatch: the same pattern matches differently (top-level |, (?m)).
+func TestGenerationsMatch(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		p, s            string
+		legacy, current bool
+	}{
+		{"a|b", "a-evil", true, false},
+		{"a|b", "evil-b", true, false},
+		{"a|b", "b", true, true},
+		{"(?m)a", "a\nevil", true, false},
+		{"(?:a|b)", "a-evil", false, false},
+	}
+	for _, c := range cases {
+		for g, want := range map[Generation]bool{Legacy: c.legacy, Current: c.current} {
+			re, err := CompilePattern(g, c.p)
+			if err != nil {
+				t.Fatalf("%s %q: %v", g, c.p, err)
+			}
+			if got := re.MatchString(c.s); got != want {
+				t.Errorf("%s: %q on %q = %v, want %v", g, c.p, c.s, got, want)
+			}
 		}
 	}
 }

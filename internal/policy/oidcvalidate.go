@@ -1,3 +1,8 @@
+// Mirrors pkg/oidcvalidate/validate.go of github.com/octo-sts/app at commit
+// cb87fc17675a32a661268c2deafc8eb32b52dbf6 (unchanged in the current generation): IsValidIssuer,
+// IsValidSubject, IsValidAudience. The Invalid*Reason helpers are ours: they name the offending
+// character for a message, and refuse exactly what the validators refuse (tested).
+
 package policy
 
 import (

@@ -1,3 +1,7 @@
+// Mirrors pkg/octosts/org_trusted_issuers.go of github.com/octo-sts/app at commit
+// cb87fc17675a32a661268c2deafc8eb32b52dbf6 (unchanged in the current generation): the allowlist's
+// shape, caps, Compile() order and messages, the '/'-span check and matching.
+
 package policy
 
 import (
@@ -8,6 +12,13 @@ import (
 	"strconv"
 	"strings"
 )
+
+// OrgTrustedIssuers is the org allowlist file (trusted-token-issuers.yaml) in the server's shape.
+type OrgTrustedIssuers struct {
+	Mode           string   `json:"mode,omitempty"`
+	Issuers        []string `json:"issuers,omitempty"`
+	IssuerPatterns []string `json:"issuer_patterns,omitempty"`
+}
 
 // Allowlist caps, as the server enforces them.
 const (
@@ -43,39 +54,39 @@ func (c *OrgTrustedIssuers) Problems() []Problem {
 	switch c.Mode {
 	case "", "enforce", "audit":
 	default:
-		out = append(out, Problem{Field: "mode", Msg: fmt.Sprintf("unknown mode %q (want %q or %q)", c.Mode, "enforce", "audit")})
+		out = append(out, Problem{Code: CodeAllowlistMode, Field: "mode", Msg: fmt.Sprintf("unknown mode %q (want %q or %q)", c.Mode, "enforce", "audit")})
 	}
 	if len(c.Issuers) == 0 && len(c.IssuerPatterns) == 0 {
-		out = append(out, Problem{Field: "issuers", Msg: "must list at least one entry in issuers or issuer_patterns"})
+		out = append(out, Problem{Code: CodeAllowlistEmpty, Field: "issuers", Msg: "must list at least one entry in issuers or issuer_patterns"})
 	}
 	if len(c.Issuers) > MaxIssuers {
-		out = append(out, Problem{Field: "issuers", Msg: fmt.Sprintf("too many issuers: %d (max %d)", len(c.Issuers), MaxIssuers)})
+		out = append(out, Problem{Code: CodeAllowlistTooManyIssuers, Field: "issuers", Msg: fmt.Sprintf("too many issuers: %d (max %d)", len(c.Issuers), MaxIssuers)})
 	}
 	if len(c.IssuerPatterns) > MaxIssuerPatterns {
-		out = append(out, Problem{Field: "issuer_patterns", Msg: fmt.Sprintf("too many issuer_patterns: %d (max %d)", len(c.IssuerPatterns), MaxIssuerPatterns)})
+		out = append(out, Problem{Code: CodeAllowlistTooManyPatterns, Field: "issuer_patterns", Msg: fmt.Sprintf("too many issuer_patterns: %d (max %d)", len(c.IssuerPatterns), MaxIssuerPatterns)})
 	}
 	for i, iss := range c.Issuers {
 		idx := strconv.Itoa(i)
 		if !IsValidIssuer(iss) {
-			out = append(out, Problem{Field: "issuers", Key: idx, Msg: fmt.Sprintf("invalid issuer %q", iss)})
+			out = append(out, Problem{Code: CodeAllowlistIssuerInvalid, Field: "issuers", Key: idx, Msg: fmt.Sprintf("invalid issuer %q", iss)})
 			continue
 		}
 		if !lowercaseSchemeAndHost(iss) {
-			out = append(out, Problem{Field: "issuers", Key: idx, Msg: fmt.Sprintf("issuer %q must be lowercase in scheme and host", iss)})
+			out = append(out, Problem{Code: CodeAllowlistIssuerCase, Field: "issuers", Key: idx, Msg: fmt.Sprintf("issuer %q must be lowercase in scheme and host", iss)})
 		}
 	}
 	for i, p := range c.IssuerPatterns {
 		idx := strconv.Itoa(i)
 		if len(p) > MaxPatternBytes {
-			out = append(out, Problem{Field: "issuer_patterns", Key: idx, Msg: fmt.Sprintf("issuer_patterns[%d] too long: %d chars (max %d)", i, len(p), MaxPatternBytes)})
+			out = append(out, Problem{Code: CodeAllowlistPatternTooLong, Field: "issuer_patterns", Key: idx, Msg: fmt.Sprintf("issuer_patterns[%d] too long: %d chars (max %d)", i, len(p), MaxPatternBytes)})
 			continue
 		}
 		if what := SpanningElement(p); what != "" {
-			out = append(out, Problem{Field: "issuer_patterns", Key: idx, Msg: spanMessage(i, what)})
+			out = append(out, Problem{Code: CodeAllowlistPatternSpan, Field: "issuer_patterns", Key: idx, Msg: spanMessage(i, what)})
 			continue
 		}
 		if _, err := compileIssuerPattern(p); err != nil {
-			out = append(out, Problem{Field: "issuer_patterns", Key: idx, Msg: fmt.Sprintf("invalid issuer_pattern %q: %v", p, err), Err: err})
+			out = append(out, Problem{Code: CodeAllowlistPatternInvalid, Field: "issuer_patterns", Key: idx, Msg: fmt.Sprintf("invalid issuer_pattern %q: %v", p, err), Err: err})
 		}
 	}
 	return out

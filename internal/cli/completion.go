@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+const completionUsage = `usage: octo-sts completion bash|zsh|fish
+
+Prints a completion script for commands and flags. Install it with, e.g.:
+  bash: octo-sts completion bash > ~/.local/share/bash-completion/completions/octo-sts
+  zsh:  octo-sts completion zsh > "${fpath[1]}/_octo-sts"
+  fish: octo-sts completion fish > ~/.config/fish/completions/octo-sts.fish
+`
+
+var completionShells = []string{"bash", "zsh", "fish"}
+
+// runCompletion is `octo-sts completion SHELL`.
+func runCompletion(ctx context.Context, args []string, sio IO) int {
+	rest, err := parseFlags(sio, "completion", flag.NewFlagSet("completion", flag.ContinueOnError), args)
+	if err == nil {
+		switch {
+		case len(rest) != 1:
+			err = usagef("give one shell: bash, zsh or fish")
+		case rest[0] != "bash" && rest[0] != "zsh" && rest[0] != "fish":
+			err = usagef("unknown shell %q: want bash, zsh or fish%s", rest[0], didYouMean(rest[0], completionShells, ""))
+		}
+	}
+	if err != nil {
+		return failUsage(sio, "completion", err)
+	}
+	cmds := commandFlags(ctx)
+	switch rest[0] {
+	case "bash":
+		fmt.Fprint(sio.Stdout, bashCompletion(cmds))
+	case "zsh":
+		fmt.Fprint(sio.Stdout, zshCompletion(cmds))
+	default:
+		fmt.Fprint(sio.Stdout, fishCompletion(cmds))
+	}
+	return ExitOK
+}
+
+// cmdFlags is one command and the flags its help lists.
+type cmdFlags struct {
+	name, summary string
+	flags         []string
+}
+
+var helpFlagRE = regexp.MustCompile(`(?m)^  --([a-z][a-z0-9-]*)`)
+
+// commandFlags reads every command's flags from its own help, so completion can never list a
+// flag the command does not take.
+func commandFlags(ctx context.Context) []cmdFlags {
+	var out []cmdFlags
+	for _, c := range commandList() {
+		cf := cmdFlags{name: c.name, summary: c.summary}
+		if c.name != "help" && c.name != "completion" {
+			var b bytes.Buffer
+			c.run(ctx, []string{"--help"}, IO{Stdout: &b, Stderr: &b, Getenv: func(string) string { return "" }})
+			for _, m := range helpFlagRE.FindAllStringSubmatch(b.String(), -1) {
+				cf.flags = append(cf.flags, "--"+m[1])
+			}
+		}
+		cf.flags = append(cf.flags, "--help")
+		out = append(out, cf)
+	}
+	return out
+}
+
+func names(cmds []cmdFlags) string {
+	var ns []string
+	for _, c := range cmds {
+		ns = append(ns, c.name)
+	}
+	return strings.Join(ns, " ")
+}
+
+func bashCompletion(cmds []cmdFlags) string {
+	var b strings.Builder
+	b.WriteString("# bash completion for octo-sts (octo-sts completion bash)\n_octo_sts() {\n")
+	b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} words\n")
+	fmt.Fprintf(&b, "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n    COMPREPLY=($(compgen -W %q -- \"$cur\"))\n    return\n  fi\n", names(cmds)+" --help --version")
+	b.WriteString("  case $cmd in\n")
+	for _, c := range cmds {
+		words := strings.Join(c.flags, " ")
+		switch c.name {
+		case "help":
+			words = names(cmds)
+		case "completion":
+			words = strings.Join(completionShells, " ")
+		}
+		fmt.Fprintf(&b, "    %s) words=%q ;;\n", c.name, words)
+	}
+	b.WriteString("    *) return ;;\n  esac\n")
+	b.WriteString("  if [[ $cur == -* || $cmd == help || $cmd == completion ]]; then\n    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n  else\n    COMPREPLY=($(compgen -f -- \"$cur\"))\n  fi\n}\n")
+	b.WriteString("complete -o filenames -F _octo_sts octo-sts\n")
+	return b.String()
+}
+
+func zshCompletion(cmds []cmdFlags) string {
+	var b strings.Builder
+	b.WriteString("#compdef octo-sts\n# zsh completion for octo-sts (octo-sts completion zsh)\n_octo_sts() {\n  local -a commands\n  commands=(\n")
+	for _, c := range cmds {
+		fmt.Fprintf(&b, "    %s\n", zshQuote(c.name+":"+c.summary))
+	}
+	b.WriteString("  )\n  if (( CURRENT == 2 )); then\n    _describe command commands\n    return\n  fi\n  case ${words[2]} in\n")
+	for _, c := range cmds {
+		switch c.name {
+		case "help":
+			fmt.Fprintf(&b, "    help) compadd -- %s ;;\n", names(cmds))
+		case "completion":
+			fmt.Fprintf(&b, "    completion) compadd -- %s ;;\n", strings.Join(completionShells, " "))
+		default:
+			fmt.Fprintf(&b, "    %s) if [[ $PREFIX == -* ]]; then compadd -- %s; else _files; fi ;;\n", c.name, strings.Join(c.flags, " "))
+		}
+	}
+	b.WriteString("  esac\n}\ncompdef _octo_sts octo-sts\n")
+	return b.String()
+}
+
+func fishCompletion(cmds []cmdFlags) string {
+	var b strings.Builder
+	b.WriteString("# fish completion for octo-sts (octo-sts completion fish)\n")
+	fmt.Fprintf(&b, "complete -c octo-sts -f -n __fish_use_subcommand -l version -d 'print the version'\n")
+	for _, c := range cmds {
+		fmt.Fprintf(&b, "complete -c octo-sts -f -n __fish_use_subcommand -a %s -d %s\n", c.name, fishQuote(c.summary))
+		for _, f := range c.flags {
+			fmt.Fprintf(&b, "complete -c octo-sts -n '__fish_seen_subcommand_from %s' -l %s\n", c.name, strings.TrimPrefix(f, "--"))
+		}
+	}
+	fmt.Fprintf(&b, "complete -c octo-sts -f -n '__fish_seen_subcommand_from help' -a %q\n", names(cmds))
+	fmt.Fprintf(&b, "complete -c octo-sts -f -n '__fish_seen_subcommand_from completion' -a %q\n", strings.Join(completionShells, " "))
+	return b.String()
+}
+
+// zshQuote and fishQuote single-quote a word for the shell.
+func zshQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+func fishQuote(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}

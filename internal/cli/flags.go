@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// errHelp is returned by parseFlags when help was printed (exit 0).
+var errHelp = errors.New("help printed")
+
+// usageError is a usage mistake worded for the user: one line, exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef builds a usageError.
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// parseFlags is the one flag parser of every command: stdlib flag, --name and -name alike, flags
+// before or after positional arguments ("--" ends flags), help on stdout. It returns the positional
+// arguments, errHelp after printing help, or a usageError worded for the user (with a "did you
+// mean" for a mistyped flag).
+func parseFlags(sio IO, name string, fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var positional []string
+	rest := args
+	for {
+		before := rest
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printHelp(sio.Stdout, name, fs)
+				return nil, errHelp
+			}
+			return nil, flagError(fs, err)
+		}
+		rest = fs.Args()
+		if used := len(before) - len(rest); used > 0 && before[used-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		rest = rest[1:]
+	}
+}
+
+// failUsage prints err as the one line of a usage error and returns the exit code: ExitOK after
+// help, ExitUsage otherwise.
+func failUsage(sio IO, name string, err error) int {
+	if errors.Is(err, errHelp) {
+		return ExitOK
+	}
+	fmt.Fprintf(sio.Stderr, "octo-sts %s: %v\n", name, err)
+	return ExitUsage
+}
+
+var (
+	reUndefined = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	reNeedsArg  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+	reInvalid   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*?)" for (?:flag )?-+([^:\s]*): (.*)$`)
+)
+
+// flagError rewords the flag package's errors the way every octo-sts message reads.
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if m := reUndefined.FindStringSubmatch(msg); m != nil {
+		name, _, _ := strings.Cut(m[1], "=")
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		return usagef("unknown flag --%s%s", name, orHelp(didYouMean(name, names, "--"), "; --help lists the flags"))
+	}
+	if m := reNeedsArg.FindStringSubmatch(msg); m != nil {
+		return usagef("--%s needs a value (--%s VALUE or --%s=VALUE)", m[1], m[1], m[1])
+	}
+	if m := reInvalid.FindStringSubmatch(msg); m != nil {
+		value, name := m[1], m[2]
+		if f := fs.Lookup(name); f != nil {
+			if g, ok := f.Value.(flag.Getter); ok {
+				switch g.Get().(type) {
+				case time.Duration:
+					return usagef("%s", durationMistake("--"+name, value))
+				case bool:
+					return usagef("--%s: %q is not true or false (write --%s or --%s=false)", name, value, name, name)
+				}
+			}
+		}
+		if strings.Contains(m[3], "--"+name) { // the flag's own check already names it
+			return usagef("%s", m[3])
+		}
+		return usagef("--%s: %q: %s", name, value, m[3])
+	}
+	return usagef("%s", msg)
+}
+
+// durationMistake words a malformed duration the same way for a CLI flag and an action input
+// (name is "--timeout" or `input "timeout"`).
+func durationMistake(name, value string) string {
+	return fmt.Sprintf("%s: %q is not a Go duration such as 60s or 2m", name, value)
+}
+
+// printHelp writes a command's help: its usage text, then its flags in one format.
+func printHelp(w io.Writer, name string, fs *flag.FlagSet) {
+	var b strings.Builder
+	if c, ok := lookup(name); ok {
+		b.WriteString(c.usage)
+	}
+	var lines []string
+	fs.VisitAll(func(f *flag.Flag) {
+		placeholder, usage := flag.UnquoteUsage(f)
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
+			placeholder = ""
+		}
+		if placeholder == "string" {
+			placeholder = "VALUE"
+		}
+		head := "  --" + f.Name
+		if placeholder != "" {
+			head += " " + placeholder
+		}
+		line := head + "\n      " + strings.ReplaceAll(usage, "\n", "\n      ")
+		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "0s" && !strings.Contains(usage, "default") {
+			line += " (default " + d + ")"
+		}
+		lines = append(lines, line)
+	})
+	if len(lines) > 0 {
+		b.WriteString("\nflags:\n")
+		b.WriteString(strings.Join(lines, "\n"))
+		b.WriteString("\n")
+	}
+	io.WriteString(w, b.String())
+}
+
+// didYouMean returns "; did you mean PREFIX+X?" for the candidate closest to s (a typo of at most
+// two edits, fewer for short words, or a prefix of it), or "" when none is close.
+func didYouMean(s string, candidates []string, prefix string) string {
+	limit := min(2, max(1, len([]rune(s))/3))
+	best, bestD := "", limit+1
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if d > limit && min(len(s), len(c)) >= 3 && (strings.HasPrefix(c, s) || strings.HasPrefix(s, c)) {
+			d = limit
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %s%s?", prefix, best)
+}
+
+// editDistance is the Damerau (optimal string alignment) distance: transpositions count once.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range rb {
+		d[0][j+1] = j + 1
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}

@@ -38,6 +38,12 @@ func (v Verdict) worse(than Verdict) bool {
 	return rank[v] > rank[than]
 }
 
+// Coverage is the minted token's repository scope: the listed repositories, or all of them.
+type Coverage struct {
+	AllRepositories bool     `json:"all_repositories"` // every repository the App's installation can see
+	Repositories    []string `json:"repositories,omitempty"`
+}
+
 // ServerResult is one generation's answer, carried in every report so scripts see both.
 type ServerResult struct {
 	Server  policy.Generation `json:"server"`
@@ -60,6 +66,10 @@ type Input struct {
 	Claims        *Claims // the token's decoded claims
 	// Server lists the generations to evaluate under (--server); nil means all of them.
 	Server []policy.Generation
+	// Allowlist is the org's trusted-token-issuers.yaml (nil: none, every issuer allowed), checked
+	// after the token and before the policy, as the exchange does; AllowlistPath names it.
+	Allowlist     []byte
+	AllowlistPath string
 	// Verification is the signature check result; nil means the signature was not checked.
 	Verification *Verification
 }
@@ -102,6 +112,9 @@ type Report struct {
 	// verdict, status and message are the worse one's and Differs is set.
 	Servers []ServerResult `json:"servers"`
 	Differs bool           `json:"differs,omitempty"`
+	// Covers says which repositories a token minted for this scope would cover (nil when the
+	// scope is unknown).
+	Covers *Coverage `json:"covers,omitempty"`
 
 	claims map[string]any // the evaluated claims, for renderers that show context
 }
@@ -240,13 +253,21 @@ func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 			Note: fmt.Sprintf("the token's iss %q is not a valid issuer URL, so the server refuses it before reading any policy", in.Claims.Issuer)}
 	}
 
+	// Step 13: the org allowlist, after the token and before the policy.
+	if pre == nil {
+		pre = allowlistStep(in, g, r)
+	}
+
 	// Steps 15–17: read, parse and compile the policy, sharing the linter's model.
 	tp, perr := decodePolicy(g, in.Kind, in.Policy)
-	r.Findings = errorFindings(lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, Server: []policy.Generation{g}}))
+	r.Covers = coverage(in, g)
+	all := lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, OrgPolicyRepo: in.OrgPolicyRepo, Server: []policy.Generation{g}})
+	r.Findings = errorFindings(all)
+	unmintable := unmintableFindings(all)
 	if perr != nil && len(r.Findings) == 0 {
 		// The linter should always explain a refused policy; never leave the user without a reason.
 		r.Findings = append(r.Findings, lint.Finding{File: displayPath(in.PolicyPath), Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
-			Rule: "server", Severity: lint.SevError, Message: perr.Error()})
+			Rule: lint.RuleServerRefuses, Severity: lint.SevError, Class: lint.ClassRefused, Message: perr.Error()})
 	}
 	switch {
 	case pre != nil:
@@ -281,6 +302,12 @@ func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 		case denial != nil:
 			r.Verdict, r.Status, r.Message = Deny, denial.Status, denial.Message
 			markReported(r.Fields, denial)
+		case len(unmintable) > 0:
+			// The server mints only after the policy allows: GitHub then refuses the request (422).
+			a := policy.ExchangeAnswer(g, policy.CodeTokenExchangeFailure)
+			r.Verdict, r.Status, r.Message = Deny, a.Status, a.Message
+			r.Findings = append(r.Findings, unmintable...)
+			r.Hints = append(r.Hints, Hint{ID: "token-exchange-failure", Message: "the token satisfies the policy, but GitHub refuses to mint what it asks for (see the findings): every exchange ends with this 403; fix the permissions or repositories"})
 		case tp.Pinned():
 			r.Verdict, r.Status = Depends, 0
 			r.Message = "depends on the server's configuration: " + pinText(tp)
@@ -496,4 +523,65 @@ func Refused(in Input, status int, message, reason string) *Report {
 		r.Hints = []Hint{{ID: "token-refused", Message: reason}}
 	}
 	return r
+}
+
+// allowlistStep runs the org trusted-issuers check on the token's issuer: 400 for an allowlist
+// the server cannot compile, 403 for an issuer it does not permit in enforce mode; audit mode
+// lets the token through with a hint.
+func allowlistStep(in Input, g policy.Generation, r *Report) *Field {
+	if in.Allowlist == nil {
+		return nil
+	}
+	name := in.AllowlistPath
+	if name == "" {
+		name = policy.IssuersFileName
+	}
+	oti, err := policy.DecodeIssuers(in.Allowlist)
+	var al *policy.Allowlist
+	if err == nil {
+		al, err = oti.Compile()
+	}
+	if err != nil {
+		a := policy.ExchangeAnswer(g, policy.CodeAllowlistConfig)
+		return &Field{Status: a.Status, Message: a.Message,
+			Note: fmt.Sprintf("the org allowlist %s is invalid (%s); the server refuses every exchange for this owner until it is fixed (lint it with octo-sts lint --kind issuers)", name, err)}
+	}
+	if al.Allows(NormalizeIssuer(in.Claims.Issuer)) {
+		return nil
+	}
+	if al.Mode == "audit" {
+		r.Hints = append(r.Hints, Hint{ID: "allowlist-audit", Message: fmt.Sprintf("the org allowlist %s does not permit issuer %q; it is in audit mode, so the server only records this — in enforce mode the exchange would fail with 403", name, in.Claims.Issuer)})
+		return nil
+	}
+	a := policy.ExchangeAnswer(g, policy.CodeIssuerNotPermitted)
+	return &Field{Status: a.Status, Message: a.Message,
+		Note: fmt.Sprintf("the org allowlist %s (enforce mode) does not permit issuer %q; add it to issuers or issuer_patterns there — the trust policy is not consulted", name, in.Claims.Issuer)}
+}
+
+// coverage is which repositories the minted token covers, from the scope and an org policy's
+// repositories (spec §1.8).
+func coverage(in Input, g policy.Generation) *Coverage {
+	if in.Scope == "" {
+		return nil
+	}
+	sc := policy.ResolveScope(in.Scope, in.OrgPolicyRepo)
+	var repos []string
+	if sc.Kind == policy.KindOrg && in.Kind == policy.KindOrg {
+		if _, otp, err := policy.Decode(g, policy.KindOrg, in.Policy); err == nil && otp != nil {
+			repos = otp.Repositories
+		}
+	}
+	list, all := sc.Covered(repos)
+	return &Coverage{AllRepositories: all, Repositories: list}
+}
+
+// unmintableFindings are the linter's errors about requests GitHub certainly refuses at mint time.
+func unmintableFindings(fs []lint.Finding) []lint.Finding {
+	var out []lint.Finding
+	for _, f := range fs {
+		if f.Unmintable() {
+			out = append(out, f)
+		}
+	}
+	return out
 }

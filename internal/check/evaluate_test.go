@@ -241,7 +241,7 @@ func TestRenderTextSignatureStates(t *testing.T) {
 func TestEvaluateLinterOnlyErrors(t *testing.T) {
 	prev := lintBytes
 	lintBytes = func(p string, _ []byte, _ lint.Options) []lint.Finding {
-		return []lint.Finding{{File: p, Line: 1, Column: 1, Rule: "made-up", Severity: lint.SevError, Message: "made-up error"}}
+		return []lint.Finding{{File: p, Line: 1, Column: 1, Rule: "made-up", Severity: lint.SevError, Class: lint.ClassRefused, Message: "made-up error"}}
 	}
 	t.Cleanup(func() { lintBytes = prev })
 	r := eval(t, "issuer: "+ghIss+"\nsubject: repo:acme/widgets:ref:refs/heads/main\n", ghClaims("repo:acme/widgets:ref:refs/heads/main", nil), nil)
@@ -256,7 +256,34 @@ func TestEvaluateLinterOnlyErrors(t *testing.T) {
 	// A policy the server refuses is explained even when the linter says nothing.
 	lintBytes = func(string, []byte, lint.Options) []lint.Finding { return nil }
 	r = eval(t, "subject: x\n", ghClaims("x", nil), nil)
-	if r.Verdict != InvalidPolicy || len(r.Findings) != 1 || r.Findings[0].Rule != "server" || !strings.Contains(r.Findings[0].Message, "issuer") {
+	if r.Verdict != InvalidPolicy || len(r.Findings) != 1 || r.Findings[0].Rule != lint.RuleServerRefuses || !strings.Contains(r.Findings[0].Message, "issuer") {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestUnmintableIsDeny: a policy the server accepts but whose request GitHub refuses (a level
+// that does not exist) ends every exchange with 403 token exchange failure.
+func TestUnmintableIsDeny(t *testing.T) {
+	pol := "issuer: " + ghIss + "\nsubject: repo:acme/widgets:ref:refs/heads/main\npermissions:\n  contents: bogus\n"
+	r := eval(t, pol, ghClaims("repo:acme/widgets:ref:refs/heads/main", nil), nil)
+	if r.Verdict != Deny || r.Status != http.StatusForbidden || r.Message != "token exchange failure (StatusUnprocessableEntity)" {
+		t.Fatalf("got %s %d %q", r.Verdict, r.Status, r.Message)
+	}
+	pol = "issuer: " + ghIss + "\nsubject: repo:acme/widgets:ref:refs/heads/main\npermissions:\n  workflows: read\n"
+	if r := eval(t, pol, ghClaims("repo:acme/widgets:ref:refs/heads/main", nil), nil); r.Verdict != Allow {
+		t.Fatalf("an uncertain level stays a warning: got %s %q", r.Verdict, r.Message)
+	}
+}
+
+// TestAppPinDepends: a pinned policy that the token satisfies is never "allow" on a current server.
+func TestAppPinDepends(t *testing.T) {
+	pol := "issuer: " + ghIss + "\nsubject: repo:acme/widgets:ref:refs/heads/main\napp: deployer\n"
+	r := eval(t, pol, ghClaims("repo:acme/widgets:ref:refs/heads/main", nil), func(in *Input) { in.Server = []policy.Generation{policy.Current} })
+	if r.Verdict != Depends || !hasHint(r, "app-pin") {
+		t.Fatalf("current: got %s %q %+v", r.Verdict, r.Message, r.Hints)
+	}
+	r = eval(t, pol, ghClaims("repo:acme/widgets:ref:refs/heads/main", nil), nil)
+	if r.Verdict != InvalidPolicy || !r.Differs || len(r.Servers) != 2 || r.Servers[1].Verdict != Depends {
+		t.Fatalf("all: got %s differs=%v %+v", r.Verdict, r.Differs, r.Servers)
 	}
 }

@@ -57,6 +57,9 @@ func RenderText(w io.Writer, r *Report) error {
 	fmt.Fprintf(&b, "policy:    %s (%s policy, identity %q)\n", r.PolicyPath, r.Kind, r.Identity)
 	fmt.Fprintf(&b, "domain:    %s\n", r.Domain)
 	fmt.Fprintf(&b, "signature: %s\n", signatureText(r.Signature))
+	if r.Covers != nil {
+		fmt.Fprintf(&b, "token for: %s\n", coverageText(r.Covers))
+	}
 	if len(r.Fields) > 0 {
 		b.WriteString("\n")
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -195,6 +198,9 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "Policy %s (%s policy, identity %s), domain %s. Signature: %s.\n\n", code(r.PolicyPath), r.Kind, code(r.Identity), code(r.Domain), mdEscape(signatureText(r.Signature)))
+	if r.Covers != nil {
+		fmt.Fprintf(&b, "The token would cover: %s.\n\n", mdEscape(coverageText(r.Covers)))
+	}
 	if len(r.Fields) > 0 {
 		b.WriteString("| | Field | Policy | Expected | Token |\n|---|---|---|---|---|\n")
 		for _, f := range r.Fields {
@@ -249,4 +255,12 @@ func serverText(s ServerResult) string {
 		return "DEPENDS on the server's App configuration"
 	}
 	return fmt.Sprintf("%s (%d) %s", strings.ToUpper(string(s.Verdict)), s.Status, s.Message)
+}
+
+// coverageText says which repositories the minted token would cover.
+func coverageText(c *Coverage) string {
+	if c.AllRepositories {
+		return "every repository the Octo STS App's installation can access (org scope without repositories)"
+	}
+	return "repositories " + strings.Join(c.Repositories, ", ")
 }

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/octo-sts/action/internal/check"
@@ -61,6 +63,7 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		ownerID    = fs.String("owner-id", "", "with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
 		repoID     = fs.String("repo-id", "", "see --owner-id")
 		jobRef     = fs.String("job-workflow-ref", "", "job_workflow_ref of the simulated reusable workflow")
+		allowlist  = fs.String("allowlist", "", "the org allowlist `FILE` (trusted-token-issuers.yaml; default: the one next to an org policy, if any)")
 		server     = fs.String("server", "all", "server generation: legacy (2026-08-21), current (after 2026-09-21) or all")
 		wfFile     = fs.String("workflow", "", "simulate the runs of this workflow file's octo-sts/action steps")
 		jobID      = fs.String("job", "", "with --workflow: only this job")
@@ -156,6 +159,9 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		Scope: sc, OrgPolicyRepo: *orgRepo, Domain: *domain, Repository: repoForLint(sc, *orgRepo), Server: gens,
 	}
 
+	if err := loadAllowlist(&in, *allowlist); err != nil {
+		return usage(err.Error())
+	}
 	if *simulate {
 		rs, err := check.Simulate(in, check.SimulateOptions{
 			Repository: *repo, DefaultBranch: *defBranch, Environment: *env, Domain: *domain,
@@ -196,6 +202,11 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		}
 	} else {
 		in.Claims, err = check.ReadClaimsFile(*claimsPath, sio.Stdin)
+		if errors.Is(err, check.ErrUndecodable) {
+			// A malformed token is a verdict (the server's 400), not a usage error.
+			return emit(sio, *format, check.Refused(in, http.StatusBadRequest, check.MsgInvalidBearer,
+				"the token's claims cannot be decoded: "+strings.TrimPrefix(err.Error(), "--claims "+*claimsPath+": "+check.MsgInvalidBearer+": ")))
+		}
 		if err != nil {
 			return usage(err.Error())
 		}
@@ -247,4 +258,25 @@ func repoForLint(scope, orgPolicyRepo string) string {
 		return ""
 	}
 	return policy.ResolveScope(scope, orgPolicyRepo).Repository()
+}
+
+// loadAllowlist reads --allowlist, or the trusted-token-issuers.yaml next to an org policy, into
+// the evaluation: the exchange consults it before the trust policy.
+func loadAllowlist(in *check.Input, flagPath string) error {
+	p := flagPath
+	if p == "" {
+		if in.Kind != policy.KindOrg {
+			return nil
+		}
+		p = filepath.Join(filepath.Dir(in.PolicyPath), policy.IssuersFileName)
+		if _, err := os.Stat(p); err != nil {
+			return nil //nolint:nilerr // no allowlist next to the policy: every issuer is allowed
+		}
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return fmt.Errorf("--allowlist: %v", err)
+	}
+	in.Allowlist, in.AllowlistPath = data, p
+	return nil
 }

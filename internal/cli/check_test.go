@@ -185,7 +185,6 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "--policy", pol, "--simulate", "--repo", "acme/w", "--claims", claims}, "drop --claims"},
 		{[]string{"check", "--policy", pol, "--token", "not-a-jwt"}, "--token: not a JWT"},
 		{[]string{"check", "--policy", pol, "--token", "@"}, "--token @: give a file name"},
-		{[]string{"check", "--policy", pol, "--claims", pol}, "--claims"},
 		{[]string{"check", "--policy", "does-not-exist.sts.yaml", "--claims", claims}, "--policy: open does-not-exist.sts.yaml"},
 		{[]string{"check", "--policy", pol, "--claims", claims, "stray"}, `unexpected argument "stray"`},
 		{[]string{"check", "--nope"}, "unknown flag --nope"},
@@ -268,5 +267,61 @@ func TestCheckTokenVerify(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckMalformedTokenIsDeny: a payload the server cannot decode is its 400 verdict (exit 1,
+// "invalid bearer token"), never a usage error: non-JSON claims, aud a number, exp a string.
+func TestCheckMalformedTokenIsDeny(t *testing.T) {
+	pol := filepath.Join(checkCases, "allow-push-main", "deploy.sts.yaml")
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"yaml":       "iss: https://token.actions.githubusercontent.com\n",
+		"aud-number": `{"iss":"https://token.actions.githubusercontent.com","sub":"x","aud":5}`,
+		"exp-string": `{"iss":"https://token.actions.githubusercontent.com","sub":"x","aud":"octo-sts.dev","exp":"soon"}`,
+		"sub-number": `{"iss":"https://token.actions.githubusercontent.com","sub":7,"aud":"octo-sts.dev"}`,
+	} {
+		f := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := runCLI(t, "", "check", "--policy", pol, "--claims", f, "--format", "json")
+		if code != ExitFindings || !strings.Contains(stdout, `"message": "invalid bearer token"`) || !strings.Contains(stdout, `"verdict": "deny"`) {
+			t.Errorf("%s: exit %d stdout %s stderr %s", name, code, stdout, stderr)
+		}
+	}
+}
+
+// TestCheckAllowlist: the org allowlist next to an org policy (or --allowlist) takes part:
+// 403 when it does not permit the issuer, audit mode passes, an invalid one is a 400.
+func TestCheckAllowlist(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "deploy.sts.yaml")
+	claims := filepath.Join(dir, "claims.json")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(pol, "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n")
+	write(claims, `{"iss":"https://token.actions.githubusercontent.com","sub":"repo:acme/app:ref:refs/heads/main","aud":"octo-sts.dev"}`)
+	al := filepath.Join(dir, "trusted-token-issuers.yaml")
+	for _, c := range []struct {
+		allowlist, want string
+		code            int
+	}{
+		{"issuers: [https://accounts.google.com]\n", `"message": "issuer not permitted by organization policy"`, ExitFindings},
+		{"mode: audit\nissuers: [https://accounts.google.com]\n", `"verdict": "allow"`, ExitOK},
+		{"issuers: [https://token.actions.githubusercontent.com]\n", `"verdict": "allow"`, ExitOK},
+		{"mode: bogus\nissuers: [https://accounts.google.com]\n", `"message": "organization trusted-issuer configuration is invalid"`, ExitFindings},
+	} {
+		write(al, c.allowlist)
+		code, stdout, _ := runCLI(t, "", "check", "--policy", pol, "--claims", claims, "--scope", "acme", "--format", "json")
+		if code != c.code || !strings.Contains(stdout, c.want) {
+			t.Errorf("allowlist %q: exit %d, want %d and %s in\n%s", c.allowlist, code, c.code, c.want, stdout)
+		}
+		if !strings.Contains(stdout, `"all_repositories": true`) {
+			t.Errorf("org scope without repositories must say the token covers every repository:\n%s", stdout)
+		}
 	}
 }

@@ -23,7 +23,7 @@ var ruleClasses = map[string]Class{
 	"allowlist-pattern-span": ClassRefused, "allowlist-pattern-invalid": ClassRefused,
 	"app-one-of": ClassRefused, "server-refuses": ClassRefused,
 
-	"permission-level": ClassUnmintable, "permission-name": ClassUnmintable,
+	"permission-level": ClassUnmintable, "permission-level-invalid": ClassUnmintable, "permission-name": ClassUnmintable,
 	"repository-name": ClassUnmintable, "too-many-repositories": ClassUnmintable,
 
 	"exposed": ClassExposed, "broad-pattern": ClassExposed, "pull-request-write": ClassExposed,

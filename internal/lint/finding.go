@@ -43,9 +43,13 @@ type Finding struct {
 	Message   string   `json:"message"`
 }
 
-// Refuses reports whether the finding means the server refuses the file: an error that is not an
-// exposure (an exposed policy is accepted by the server, which is the problem).
-func (f Finding) Refuses() bool { return f.Severity == SevError && f.Class != ClassExposed }
+// Refuses reports whether the finding means the server refuses the file: an error of the refused
+// class (an exposed policy is accepted by the server, which is the problem; an unmintable one is
+// accepted too, and GitHub refuses the token).
+func (f Finding) Refuses() bool { return f.Severity == SevError && f.Class == ClassRefused }
+
+// Unmintable reports an error GitHub's token API certainly refuses: every exchange ends in 403.
+func (f Finding) Unmintable() bool { return f.Severity == SevError && f.Class == ClassUnmintable }
 
 // Sort orders findings by file, position, rule and message and drops exact duplicates, so output is
 // stable across runs whatever order rules ran in.

@@ -33,6 +33,7 @@ const (
 	RuleAllowlistPatternSpan     = "allowlist-pattern-span"
 	RuleAllowlistPatternInvalid  = "allowlist-pattern-invalid"
 	RulePermissionLevel          = "permission-level"
+	RulePermissionLevelInvalid   = "permission-level-invalid"
 	RulePermissionName           = "permission-name"
 	RuleRepositoryName           = "repository-name"
 	RuleTooManyRepositories      = "too-many-repositories"

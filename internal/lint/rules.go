@@ -159,7 +159,13 @@ var Rules = []*Rule{
 		Bad:  "issuer_patterns:\n  - \"[unclosed\"\n",
 		Good: "issuer_patterns:\n  - https://token\\.actions\\.githubusercontent\\.com\n"},
 
-	// --- warnings: accepted by Octo STS, refused by GitHub when the token is minted (403) ---
+	// --- accepted by Octo STS, refused by GitHub when the token is minted (403) ---
+	{ID: "permission-level-invalid", Severity: SevError,
+		Summary:   "GitHub has no such level for this permission: every exchange fails.",
+		Rationale: "Octo STS forwards the level as written; GitHub's token API knows only read, write and (for a few permissions) admin, answers 422 for anything else (`bogus`, `none`, `read-write`, a number or boolean the YAML decoder turned into a string, `admin` where there is no admin level), and the exchange fails with 403 \"token exchange failure\" every time.",
+		Fix:       "Use one of the levels the message lists, in lower case.",
+		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: read-write\n",
+		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: write\n"},
 	{ID: "permission-level", Severity: SevWarning,
 		Summary:   "GitHub does not accept this level for this permission.",
 		Rationale: "Octo STS forwards any string; GitHub answers 422 and the exchange fails with 403 \"token exchange failure\". `workflows`, `profile` and `organization_copilot_seat_management` are write-only, `organization_plan` and `organization_events` read-only, and only the projects and custom-properties permissions take `admin`.",

@@ -144,7 +144,12 @@ func (f *file) schemaFinding(e *jsonschema.ValidationError) {
 	case len(path) == 2 && path[0] == "permissions" && kw == "enum":
 		name := path[1]
 		levels := permissionLevels(name)
-		f.add("permission-level", f.permVal(name), "permission %s: GitHub does not accept level %q (it answers 422 and the exchange fails with 403); use %s", name, f.perms()[name], strings.Join(levels, " or "))
+		level := f.perms()[name]
+		if githubRefuses(level, levels) {
+			f.add(RulePermissionLevelInvalid, f.permVal(name), "permission %s: GitHub has no level %q for it, so it answers 422 and every exchange fails with 403 token exchange failure; use %s", name, level, strings.Join(levels, " or "))
+			break
+		}
+		f.add(RulePermissionLevel, f.permVal(name), "permission %s: GitHub does not accept level %q (it answers 422 and the exchange fails with 403); use %s", name, level, strings.Join(levels, " or "))
 	case len(path) == 2 && path[0] == "repositories" && kw == "pattern":
 		_, n := f.field("repositories")
 		var val string
@@ -312,4 +317,17 @@ func memoKey(field string, v any) string {
 		return ""
 	}
 	return b.String()
+}
+
+// githubRefuses reports a level GitHub's token API certainly refuses for a permission: anything
+// but read, write and admin, or admin where the permission has no admin level. A known level the
+// permission's documented enum lacks (workflows: read) or a case variant is only likely refused.
+func githubRefuses(level string, levels []string) bool {
+	switch l := strings.ToLower(level); l {
+	case "read", "write":
+		return false
+	case "admin":
+		return !slices.Contains(levels, "admin")
+	}
+	return true
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/secret"
 	"github.com/octo-sts/action/internal/sts"
 )
@@ -28,8 +29,8 @@ const (
 )
 
 // statePhase is saved first thing in the main step; the post step (same image, same args) sees
-// it as STATE_phase. Keying on the token instead would make a main step that failed early look
-// like "main" again in post.
+// it as STATE_phase, checked together with a nonce and marker file (phase.go). Keying on the
+// token instead would make a main step that failed early look like "main" again in post.
 const statePhase = "phase"
 
 // Options is what Run needs from the process, injectable so the whole action runs in tests.
@@ -123,7 +124,8 @@ func Run(ctx context.Context, o Options) (code int) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	post := o.Getenv("STATE_"+statePhase) != ""
+	ph, phaseErr := detectPhase(o.Getenv)
+	post := ph == phasePost
 	if post {
 		// The post step must revoke and exit 0 even if its log is gone: go-githubactions panics
 		// on a failed write, which would skip the revocation.
@@ -145,12 +147,15 @@ func Run(ctx context.Context, o Options) (code int) {
 			rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: internal error"}).Errorf("%s", msg)
 		}
 	}()
+	if phaseErr != nil {
+		return rt.Fail("octo-sts: main or post step?", phaseErr.Error(), exitUsage)
+	}
 	if post {
 		return runPost(ctx, rt)
 	}
-	// Save the phase before anything can fail, so the post step always knows it is the post step.
+	// Mark the phase before anything can fail, so the post step always knows it is the post step.
 	if o.Getenv("GITHUB_STATE") != "" {
-		if err := rt.saveState(statePhase, "main"); err != nil {
+		if err := rt.markMain(); err != nil {
 			rt.Action.Warningf("the post step will not run as such: %v", err)
 		}
 	}
@@ -182,6 +187,7 @@ func (l lenientWriter) Write(p []byte) (int, error) {
 // Fail emits the step's single ::error annotation and returns code, so every failure path ends
 // the same way: one titled annotation, details in the log above it.
 func (rt *Runtime) Fail(title, message string, code int) int {
+	message = logsafe.Text(message) // server text reaches it: never a command, whatever the runner parses
 	rt.Action.WithFieldsMap(map[string]string{"title": title}).Errorf("%s", message)
 	rt.Summary(fmt.Sprintf("### ❌ %s\n\n%s\n", mdEscape(title), mdEscape(message)))
 	return code

@@ -285,6 +285,18 @@ func TestWarnsAboutUnusableSubject(t *testing.T) {
 	}
 }
 
+// TestSubdirectoryIdentityNotice: team/deploy reads a sub-directory policy; the step says the
+// server's check run does not validate it.
+func TestSubdirectoryIdentityNotice(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.env["INPUT_IDENTITY"] = "team/deploy"
+	h.main()
+	if !strings.Contains(h.stdout.String(), "::notice title=octo-sts%3A policy in a sub-directory::") || !strings.Contains(h.stdout.String(), ".github/chainguard/team/deploy.sts.yaml") {
+		t.Fatalf("no notice:\n%s", h.stdout.String())
+	}
+}
+
 func TestExportEnv(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -563,7 +575,7 @@ func TestPostOutcomes(t *testing.T) {
 func TestPostSkipsExpiredToken(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	env := map[string]string{"STATE_phase": "main", "STATE_token": "ghs_expiredtoken0001", "STATE_minted-at": fmt.Sprint(time.Now().Add(-2 * time.Hour).Unix()), "GITHUB_API_URL": h.api.URL}
+	env := asPost(t, map[string]string{"STATE_token": "ghs_expiredtoken0001", "STATE_minted-at": fmt.Sprint(time.Now().Add(-2 * time.Hour).Unix()), "GITHUB_API_URL": h.api.URL})
 	if code := h.run(env); code != 0 || !strings.Contains(h.stdout.String(), "already expired") {
 		t.Fatalf("exit %d: %s", code, h.stdout.String())
 	}
@@ -573,7 +585,7 @@ func TestPostUnreachableAPIWarns(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.api.Close()
-	env := map[string]string{"STATE_phase": "main", "STATE_token": "ghs_unreachable00001", "GITHUB_API_URL": h.api.URL}
+	env := asPost(t, map[string]string{"STATE_token": "ghs_unreachable00001", "GITHUB_API_URL": h.api.URL})
 	if code := h.run(env); code != 0 || !strings.Contains(h.stdout.String(), "::warning::Could not revoke") {
 		t.Fatalf("exit %d: %s", code, h.stdout.String())
 	}
@@ -725,13 +737,28 @@ func TestSetOutputRefusesUnsafeValues(t *testing.T) {
 
 func TestValidateEnvName(t *testing.T) {
 	t.Parallel()
-	for _, ok := range []string{"GH_TOKEN", "_x", "token2"} {
+	allowed := []string{"GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "OCTO_STS_TOKEN", "RELEASE_TOKEN", "_X", "TOKEN2", "GOOGLE_TOKEN", "HOMEBREW_GITHUB_API_TOKEN"}
+	for _, ok := range allowed {
 		if err := ValidateEnvName(ok); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "2X", "A-B", "A B", "GITHUB_TOKEN", "runner_temp", "PATH", "LD_PRELOAD", "NODE_OPTIONS", "A=B", strings.Repeat("x", 129)} {
-		if err := ValidateEnvName(bad); err == nil || !strings.Contains(err.Error(), `"export-env"`) {
+	denied := []string{
+		// not the conservative pattern
+		"", "2X", "A-B", "A B", "A=B", "token", "gh_token", "http_proxy", "X\nY", strings.Repeat("X", 129),
+		// the issue's reproduction set and the runner's namespaces
+		"PATH", "HOME", "TMPDIR", "ENV", "BASH_ENV", "LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES",
+		"GOFLAGS", "GOPROXY", "GOTOOLCHAIN", "GODEBUG", "GOROOT", "CGO_CFLAGS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS",
+		"NODE_OPTIONS", "NODE_PATH", "PYTHONPATH", "PYTHONSTARTUP", "PERL5OPT", "PERL5LIB", "RUBYOPT", "RUBYLIB",
+		"DOTNET_STARTUP_HOOKS", "COMPLUS_X", "CORECLR_PROFILER", "ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY",
+		"GIT_CONFIG_GLOBAL", "GIT_ASKPASS", "GIT_SSH_COMMAND", "SSH_AUTH_SOCK", "DOCKER_HOST", "DOCKER_CONFIG", "KUBECONFIG",
+		"GITHUB_ENV", "GITHUB_PATH", "RUNNER_TEMP", "ACTIONS_RUNTIME_TOKEN", "INPUT_SCOPE", "STATE_TOKEN", "STATE_PHASE",
+		"SSL_CERT_FILE", "CURL_CA_BUNDLE", "MAVEN_OPTS", "RUSTFLAGS", "RUSTC_WRAPPER", "MAKEFLAGS", "JAVA_HOME", "PAGER", "EDITOR",
+		"XDG_CONFIG_HOME", "LC_ALL", "NPM_CONFIG_REGISTRY", "PIP_INDEX_URL", "CLASSPATH", "SHELL", "IFS", "PS4", "PROMPT_COMMAND", "CI",
+	}
+	for _, bad := range denied {
+		err := ValidateEnvName(bad)
+		if err == nil || !strings.Contains(err.Error(), `"export-env"`) || !strings.Contains(err.Error(), "GH_TOKEN") {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
@@ -786,7 +813,7 @@ func FuzzValidateEnvName(f *testing.F) {
 		if ValidateEnvName(s) != nil {
 			return
 		}
-		if strings.ContainsAny(s, "=\r\n <") || strings.HasPrefix(strings.ToUpper(s), "GITHUB_") {
+		if strings.ContainsAny(s, "=\r\n <") || strings.ToUpper(s) != s || (strings.HasPrefix(s, "GITHUB_") && !slices.Contains(tokenEnvNames, s)) {
 			t.Fatalf("accepted %q", s)
 		}
 	})
@@ -806,7 +833,7 @@ func TestPostNeverFailsEvenWithABrokenLog(t *testing.T) {
 	}
 	t.Cleanup(api.Close)
 	api.Accept("ghs_brokenlogtoken01")
-	env := map[string]string{"STATE_phase": "main", "STATE_token": "ghs_brokenlogtoken01", "GITHUB_API_URL": api.URL}
+	env := asPost(t, map[string]string{"STATE_token": "ghs_brokenlogtoken01", "GITHUB_API_URL": api.URL})
 	code := -1
 	func() {
 		defer func() {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-github/v92/github"
 
 	"github.com/octo-sts/action/internal/check"
+	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/policy"
 )
 
@@ -193,7 +194,12 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, s
 	if !strings.HasSuffix(api, "/") {
 		api += "/"
 	}
-	client, err := github.NewClient(github.WithHTTPClient(diagnoseHTTPClient()), github.WithAuthToken(token), github.WithURLs(&api, &api))
+	// go-github re-adds Authorization on every redirect hop: bind the token to the API origin.
+	hc, err := credhttp.Bind(diagnoseHTTPClient(), api)
+	if err != nil {
+		return nil, fmt.Sprintf("GITHUB_API_URL `%s` is not usable: %s.\n", mdText(api), mdText(err.Error()))
+	}
+	client, err := github.NewClient(github.WithHTTPClient(hc), github.WithAuthToken(token), github.WithURLs(&api, &api))
 	if err != nil {
 		return nil, fmt.Sprintf("Could not build a GitHub client for `%s`: %s.\n", mdText(api), mdText(err.Error()))
 	}

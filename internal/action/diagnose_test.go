@@ -262,3 +262,23 @@ func TestScopeRepo(t *testing.T) {
 		t.Error("a/b/c accepted")
 	}
 }
+
+// TestServerCause: allowlist and mint failures point at trusted-token-issuers.yaml or the App's
+// permissions, in the org policy repository the server is configured with.
+func TestServerCause(t *testing.T) {
+	for _, c := range []struct {
+		status     int
+		msg, want  string
+		irrelevant bool
+	}{
+		{403, "issuer not permitted by organization policy", "`octo-org/policies/.github/chainguard/trusted-token-issuers.yaml`", true},
+		{400, "organization trusted-issuer configuration is invalid", "trusted-issuer allowlist is invalid", true},
+		{403, "token exchange failure (StatusUnprocessableEntity)", "permissions the Octo STS App was granted", false},
+		{403, `trust policy: subject "a" did not match "b"`, "", false},
+	} {
+		got, irrelevant := serverCause(DiagnoseInput{Scope: "octo-org/app", Identity: "deploy", Status: c.status, Message: c.msg, OrgPolicyRepo: "policies"}, "https://issuer.example")
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) || irrelevant != c.irrelevant {
+			t.Errorf("%d %q: got %q (irrelevant %v)", c.status, c.msg, got, irrelevant)
+		}
+	}
+}

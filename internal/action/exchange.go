@@ -103,24 +103,66 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	return in, errs
 }
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+var envNameRE = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,127}$`)
 
-// ValidateEnvName checks an `export-env` name: a portable shell variable name that does not
-// clobber variables the runner or later steps depend on (GitHub rejects some of these itself,
-// others would silently break every following step).
+// tokenEnvNames are the names tools read a GitHub token from (gh and most SDKs: GH_TOKEN,
+// GITHUB_TOKEN; gh on GHES: GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN). They are allowed even
+// though GITHUB_* is otherwise the runner's.
+var tokenEnvNames = []string{"GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"}
+
+// deniedEnvNames change how every later process starts, loads code, finds files or connects; a
+// token in one of them breaks later steps or prints itself on every process's stderr.
+var deniedEnvNames = []string{
+	"PATH", "HOME", "SHELL", "ENV", "BASH_ENV", "TMPDIR", "TMP", "TEMP", "TEMPDIR", "CI", "IFS", "PS4", "PROMPT_COMMAND",
+	"SHELLOPTS", "BASHOPTS", "CDPATH", "GLOBIGNORE", "LANG", "LANGUAGE", "TZ", "TERM", "USER", "LOGNAME", "PWD", "OLDPWD",
+	"EDITOR", "VISUAL", "PAGER", "BROWSER", "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE",
+	"NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "CLASSPATH",
+	"CC", "CXX", "CPP", "LD", "AR", "KUBECONFIG", "RUSTC_WRAPPER", "SUDO_ASKPASS",
+}
+
+// deniedEnvPrefixes are families of such variables (loader, toolchains, interpreters, git, ssh,
+// docker, proxies' siblings) and the namespaces the runner owns.
+var deniedEnvPrefixes = []string{
+	"GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "STATE_", "LD_", "DYLD_", "GIT_", "SSH_", "GPG_", "GNUPG",
+	"DOCKER_", "CGO_", "PYTHON", "PIP_", "PERL", "RUBY", "GEM_", "BUNDLE_", "NODE_", "NPM_CONFIG_", "YARN_",
+	"DOTNET_", "COMPLUS_", "CORECLR_", "NUGET_", "CARGO_", "RUSTUP_", "XDG_", "LC_", "MAVEN_", "GRADLE_",
+}
+
+// deniedEnvSuffixes catch option, flag, search-path, home and config variables of any tool
+// (JAVA_OPTS, RUSTFLAGS, NODE_PATH, JAVA_HOME, DOCKER_CONFIG) and every proxy variable.
+var deniedEnvSuffixes = []string{"_PROXY", "_OPTS", "_OPTIONS", "FLAGS", "PATH", "HOME", "CONFIG", "_PRELOAD"}
+
+// goToolchainEnv matches the Go toolchain's variables (GOFLAGS, GOPROXY, GOTOOLCHAIN, GODEBUG, …):
+// GO followed by letters and digits only, so GOOGLE_… style names stay available.
+var goToolchainEnv = regexp.MustCompile(`^GO[A-Z0-9]*$`)
+
+// ValidateEnvName checks an `export-env` name: upper-case letters, digits and _ (not starting
+// with a digit), and none of the names that change how later processes run (see docs/security.md).
 func ValidateEnvName(name string) error {
 	if !envNameRE.MatchString(name) {
-		return fmt.Errorf("input %q: %q is not an environment variable name (letters, digits and _, not starting with a digit, at most 128 characters), e.g. GH_TOKEN", "export-env", name)
+		return fmt.Errorf("input %q: %q is not an upper-case environment variable name (A-Z, 0-9 and _, not starting with a digit, at most 128 characters); use e.g. GH_TOKEN", "export-env", name)
 	}
-	up := strings.ToUpper(name)
-	for _, p := range []string{"GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "STATE_"} {
-		if strings.HasPrefix(up, p) {
-			return fmt.Errorf("input %q: %q would overwrite a variable the runner owns (%s*); pick another name such as GH_TOKEN", "export-env", name, p)
+	if slices.Contains(tokenEnvNames, name) {
+		return nil
+	}
+	refuse := func(why string) error {
+		return fmt.Errorf("input %q: %q %s, so a token in it would change how every later step runs (or print it on their stderr); use a name such as GH_TOKEN or GITHUB_TOKEN", "export-env", name, why)
+	}
+	switch {
+	case slices.Contains(deniedEnvNames, name):
+		return refuse("is a variable that processes read at start-up")
+	case goToolchainEnv.MatchString(name):
+		return refuse("is a Go toolchain variable (GO*)")
+	}
+	for _, p := range deniedEnvPrefixes {
+		if strings.HasPrefix(name, p) {
+			return refuse("is in the " + p + "* family")
 		}
 	}
-	switch up {
-	case "PATH", "HOME", "SHELL", "LD_PRELOAD", "LD_LIBRARY_PATH", "NODE_OPTIONS", "BASH_ENV", "ENV", "CI", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY":
-		return fmt.Errorf("input %q: %q would change how later steps run; pick another name such as GH_TOKEN", "export-env", name)
+	for _, sfx := range deniedEnvSuffixes {
+		if strings.HasSuffix(name, sfx) {
+			return refuse("ends in " + sfx)
+		}
 	}
 	return nil
 }
@@ -134,6 +176,9 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 	}
 	if !in.debug && rt.Getenv("GITHUB_OUTPUT") == "" {
 		return rt.Fail("octo-sts: not running in GitHub Actions", "GITHUB_OUTPUT is not set, so the token could not be handed to later steps; outside GitHub Actions use `octo-sts exchange`", exitUsage)
+	}
+	for _, p := range in.pairs {
+		rt.noteSubdirectory(p.identity)
 	}
 	src := &idtoken.Actions{Getenv: rt.Getenv, HTTPClient: rt.HTTPClient, Audience: in.audience}
 	if in.debug {
@@ -200,6 +245,11 @@ func (rt *Runtime) mintOne(ctx context.Context, in exchangeInputs, p pair, src *
 		pin := in
 		pin.scope, pin.identity = p.scope, p.identity
 		return minted{}, rt.failExchange(ctx, pin, req, claims, se)
+	}
+	// Checked before it is masked or written (sts.ParseToken already did; this guards every
+	// path): a hostile STS must not choose what the runner masks.
+	if err := sts.ValidateToken(res.Token); err != nil {
+		return minted{}, rt.Fail("octo-sts: unusable token from the STS", "the STS answered 200 but its "+err.Error()+"; nothing was masked, written or exported", exitFailure)
 	}
 	rt.Mask(res.Token)
 	now := rt.now()
@@ -444,4 +494,15 @@ func claimsTable(claims map[string]any) string {
 		fmt.Fprintf(&b, "| %s | %s |\n", mdEscape(k), mdEscape(claimString(claims[k])))
 	}
 	return b.String()
+}
+
+// noteSubdirectory says that an identity with "/" reads a policy in a sub-directory, which the
+// server reads but its "Trust Policy Validation" check run never validates (spec §3.1).
+func (rt *Runtime) noteSubdirectory(identity string) {
+	if !strings.Contains(identity, "/") {
+		return
+	}
+	rt.Action.WithFieldsMap(map[string]string{"title": "octo-sts: policy in a sub-directory"}).Noticef(
+		"identity %q reads %s; the Octo STS server reads such files, but its \"Trust Policy Validation\" check run does not validate them, so lint them (mode: lint) before relying on them",
+		identity, policy.PolicyPath(identity))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/octo-sts/action/internal/logsafe"
 )
 
 // fileDelimiter is go-githubactions' fixed heredoc delimiter; a value containing it could forge
@@ -51,6 +53,11 @@ func (rt *Runtime) Input(name string) (string, error) {
 func checkInput(name, v string) (string, error) {
 	if strings.ContainsAny(v, "\r\n") {
 		return "", fmt.Errorf("input %q spans several lines; give a single-line value (a YAML `|` block adds a trailing newline: use a plain scalar)", name)
+	}
+	if logsafe.IsCommandStart(v) {
+		// Refused, not neutralised: the value is echoed on plain log lines (and sent to servers),
+		// and a `##[stop-commands]` in it would switch off every later ::add-mask::. Not quoted.
+		return "", fmt.Errorf("input %q contains \"::\" at its start or \"##[\", which the runner would execute as a workflow command when the value is printed; remove it (no scope, identity, domain or other input needs it)", name)
 	}
 	if strings.TrimSpace(v) != v {
 		if secretInputs[name] {
@@ -173,7 +180,8 @@ func (rt *Runtime) Untrusted(lines ...string) {
 	tok := hex.EncodeToString(b)
 	rt.Action.IssueCommand(&githubactions.Command{Name: "stop-commands", Message: tok})
 	for _, l := range lines {
-		fmt.Fprintln(rt.Stdout, l)
+		// Neutralised as well as fenced: belt and braces against a runner that mis-parses the fence.
+		fmt.Fprintln(rt.Stdout, logsafe.Line(l))
 	}
 	rt.Action.IssueCommand(&githubactions.Command{Name: tok})
 }

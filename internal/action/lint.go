@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,9 +19,11 @@ import (
 
 	"github.com/google/go-github/v92/github"
 
+	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/lint"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
+	"github.com/octo-sts/action/internal/workflow"
 )
 
 func init() { RegisterMode("lint", runLint) }
@@ -164,6 +165,18 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	if err != nil {
 		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
 	}
+	if pr == 0 {
+		// A full lint also checks the workflows against the policies (pull requests lint only their files).
+		var next workflow.Source
+		if in.token != "" {
+			api := rt.Getenv("GITHUB_API_URL")
+			if api == "" {
+				api = "https://api.github.com"
+			}
+			next = workflow.API{BaseURL: api, Token: in.token, Client: rt.HTTPClient}
+		}
+		findings = lint.Sort(append(findings, workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next)...))
+	}
 	if files == 0 {
 		return rt.Fail("octo-sts lint: nothing to lint", fmt.Sprintf("%v under %s (looked for *.sts.yaml and trusted-token-issuers.yaml); set the path input to your policy files", lint.ErrNoFiles, strings.Join(targets, ", ")), exitUsage)
 	}
@@ -252,9 +265,10 @@ func changedPolicyFiles(ctx context.Context, rt *Runtime, in lintInputs) (files 
 		api = "https://api.github.com"
 	}
 	api = strings.TrimSuffix(api, "/") + "/"
-	hc := rt.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
+	// go-github re-adds Authorization on every redirect hop: bind the token to the API origin.
+	hc, err := credhttp.Bind(rt.HTTPClient, api)
+	if err != nil {
+		return nil, 0, fmt.Errorf("GITHUB_API_URL %q: %w", api, err)
 	}
 	client, err := github.NewClient(github.WithHTTPClient(hc), github.WithAuthToken(in.token), github.WithURLs(&api, &api), github.WithUserAgent("octo-sts-lint"))
 	if err != nil {

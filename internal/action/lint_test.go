@@ -636,3 +636,16 @@ func TestLintPullRequestFileNameLeavesWorkspace(t *testing.T) {
 		t.Errorf("no warning about the file name:\n%s", out)
 	}
 }
+
+// A full lint also checks the workspace's workflows against the policies, on the workflow line.
+func TestLintCrossChecksWorkflows(t *testing.T) {
+	r := newLintRig(t)
+	r.write(".github/workflows/release.yml", "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: octo-sts/action@v1\n        with:\n          scope: acme/app\n          identity: ok\n")
+	if code := r.run(); code != exitFailure {
+		t.Fatalf("exit %d\n%s", code, r.stdout.String())
+	}
+	if !slices.Contains(r.annotated(), "error .github/workflows/release.yml") || !strings.Contains(r.stdout.String(), "workflow-id-token") {
+		t.Errorf("no workflow-id-token annotation on the workflow: %q\n%s", r.annotated(), r.stdout.String())
+	}
+	r.assertNoTokenLeak()
+}

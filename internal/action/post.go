@@ -8,6 +8,7 @@ import (
 
 	"github.com/octo-sts/action/internal/revoke"
 	"github.com/octo-sts/action/internal/secret"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // tokenLifetime is how long GitHub installation tokens live; past it revocation is moot.
@@ -30,6 +31,17 @@ func runPost(ctx context.Context, rt *Runtime) int {
 		}
 		return exitOK // nothing was minted: nothing to say
 	}
+	valid := tokens[:0]
+	for _, t := range tokens {
+		if err := sts.ValidateToken(t); err != nil {
+			// Only this action's main step writes the state, after the same check: refuse to
+			// mask or send whatever else arrived here.
+			rt.Action.Warningf("the saved state holds something that is not a token this action wrote (%s); not revoked", err)
+			continue
+		}
+		valid = append(valid, t)
+	}
+	tokens = valid
 	for _, t := range tokens {
 		rt.Mask(t)
 	}

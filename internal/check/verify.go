@@ -13,6 +13,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/policy"
 )
 
@@ -163,9 +164,11 @@ func ReadJWKS(path string) ([]byte, error) {
 	return data, nil
 }
 
-// discoveryClient mirrors the server's provider client: bounded bodies and redirects only to valid issuers.
+// discoveryClient mirrors the server's provider client: bounded bodies and redirects only to
+// valid issuers. Because it must follow the issuer across origins as the server does, it carries
+// no credential at all (credhttp.Anonymous strips any a library might add).
 func discoveryClient() *http.Client {
-	return &http.Client{
+	return credhttp.Anonymous(&http.Client{
 		Timeout:   defaultHTTPBudget,
 		Transport: limitTransport{http.DefaultTransport},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -179,7 +182,7 @@ func discoveryClient() *http.Client {
 			}
 			return nil
 		},
-	}
+	})
 }
 
 // limitTransport truncates response bodies at the server's 100 KiB, so oversized documents fail here too.

@@ -10,7 +10,8 @@ import (
 const actionUsage = `usage: octo-sts action
 
 Runs the GitHub Action: reads INPUT_* and GITHUB_* from the environment. The post step is
-recognised by STATE_phase. Configure it with action inputs, not flags.
+recognised by the state (STATE_phase, STATE_nonce) and the marker file its main step
+leaves. Configure it with action inputs, not flags.
 `
 
 // runAction is `octo-sts action`, the container's command.

@@ -21,6 +21,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/octo-sts/action/internal/credhttp"
 )
 
 // maxToken bounds what a source may return; real JWTs are a few KiB.
@@ -45,8 +47,10 @@ func (e *Error) Retryable() bool { return e.retry }
 // HTTPStatus exposes the endpoint's status to the retry summary.
 func (e *Error) HTTPStatus() int { return e.Status }
 
-// Actions fetches GitHub Actions ID tokens through go-githubactions, which reads
-// ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN and URL-encodes the audience for us.
+// Actions fetches GitHub Actions ID tokens from ACTIONS_ID_TOKEN_REQUEST_URL with the
+// ACTIONS_ID_TOKEN_REQUEST_TOKEN bearer. It makes the request itself, through a client bound to
+// that URL's origin (credhttp): go-githubactions' GetIDToken follows any redirect with the
+// request token attached, including to another port or to plain http on the same host.
 type Actions struct {
 	Getenv     func(string) string
 	HTTPClient *http.Client
@@ -55,11 +59,7 @@ type Actions struct {
 
 // Token requests one fresh ID token for the configured audience.
 func (a *Actions) Token(ctx context.Context) (string, error) {
-	opts := []githubactions.Option{githubactions.WithGetenv(a.Getenv), githubactions.WithWriter(io.Discard)}
-	if a.HTTPClient != nil {
-		opts = append(opts, githubactions.WithHTTPClient(a.HTTPClient))
-	}
-	tok, err := githubactions.New(opts...).GetIDToken(ctx, a.Audience)
+	tok, err := a.request(ctx)
 	if err != nil {
 		return "", classifyActions(ctx, err, a.Getenv)
 	}
@@ -67,6 +67,55 @@ func (a *Actions) Token(ctx context.Context) (string, error) {
 		return "", &Error{msg: "the Actions ID-token endpoint answered with something that is not a JWT: " + err.Error()}
 	}
 	return tok, nil
+}
+
+// request is GetIDToken's protocol (audience added with url.Values so api-version is kept, body
+// capped, {"value": …} parsed) over the origin-bound client.
+func (a *Actions) request(ctx context.Context) (string, error) {
+	rawURL, reqTok := a.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL"), a.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+	for _, v := range [][2]string{{"ACTIONS_ID_TOKEN_REQUEST_URL", rawURL}, {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", reqTok}} {
+		if v[1] == "" {
+			return "", &githubactions.EnvMissingError{Name: v[0]}
+		}
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", err
+	}
+	if a.Audience != "" {
+		q := u.Query()
+		q.Set("audience", a.Audience)
+		u.RawQuery = q.Encode()
+	}
+	hc, err := credhttp.Bind(a.HTTPClient, u.String())
+	if err != nil {
+		return "", &url.Error{Op: "parse", URL: "", Err: errors.New("ACTIONS_ID_TOKEN_REQUEST_URL is not an http(s) URL with a host")}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+reqTok)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxToken))
+	if err != nil {
+		return "", err
+	}
+	body = bytes.TrimSpace(body)
+	if resp.StatusCode != http.StatusOK {
+		return "", &githubactions.RequestFailedError{StatusCode: resp.StatusCode, Body: string(body)}
+	}
+	var v struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return "", errors.New("the Actions ID-token endpoint's answer is not JSON with a \"value\"")
+	}
+	return v.Value, nil
 }
 
 func classifyActions(ctx context.Context, err error, getenv func(string) string) error {
@@ -81,6 +130,10 @@ func classifyActions(ctx context.Context, err error, getenv func(string) string)
 			s = strings.ReplaceAll(s, tok, "***")
 		}
 		return s
+	}
+	var oe *credhttp.OriginError
+	if errors.As(err, &oe) {
+		return &Error{msg: "requesting the Actions ID token: " + cleanText(scrub(oe.Error()), 300)}
 	}
 	var failed *githubactions.RequestFailedError
 	if errors.As(err, &failed) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -297,5 +299,66 @@ func TestActionsTokenScrubsEchoedRequestToken(t *testing.T) {
 		if strings.Contains(err.Error(), reqToken) || strings.Contains(err.Error(), reqToken[:16]) {
 			t.Fatalf("%d: error leaks the request token: %v", status, err)
 		}
+	}
+}
+
+// The request token must never follow a redirect to another origin (same host name on another
+// port, or plain http), while a same-origin redirect is followed.
+func TestActionsTokenRedirects(t *testing.T) {
+	t.Parallel()
+	srv, err := ststest.NewIDTokenServer("", signer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	leaked := make(chan string, 4)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked <- r.Header.Get("Authorization")
+	}))
+	t.Cleanup(other.Close)
+	real, _ := url.Parse(srv.RequestURL)
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/same" {
+			// Same origin: proxy to the real endpoint so the answer is a real token.
+			rq, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, real.Scheme+"://"+real.Host+real.Path+"?"+r.URL.RawQuery, nil)
+			rq.Header = r.Header.Clone()
+			resp, err := http.DefaultClient.Do(rq)
+			if err != nil {
+				http.Error(w, err.Error(), 502)
+				return
+			}
+			defer resp.Body.Close()
+			w.WriteHeader(resp.StatusCode)
+			_, _ = io.Copy(w, resp.Body)
+			return
+		}
+		target := other.URL + "/x"
+		if r.URL.Path == "/start-same" {
+			target = "/same?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusFound)
+	}))
+	t.Cleanup(redirector.Close)
+	for path, wantOK := range map[string]bool{"/start-same": true, "/start-cross": false} {
+		env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": redirector.URL + path + "?" + real.RawQuery, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": srv.RequestToken}
+		tok, err := (&idtoken.Actions{Getenv: func(k string) string { return env[k] }, Audience: "a"}).Token(context.Background())
+		if wantOK {
+			if err != nil || tok == "" {
+				t.Fatalf("same-origin redirect: %v", err)
+			}
+			continue
+		}
+		var ie *idtoken.Error
+		if !errors.As(err, &ie) || ie.Retryable() || !strings.Contains(err.Error(), strings.TrimPrefix(other.URL, "http://")) || !strings.Contains(err.Error(), strings.TrimPrefix(redirector.URL, "http://")) {
+			t.Fatalf("cross-origin redirect: got %v, want a permanent error naming both origins", err)
+		}
+		if strings.Contains(err.Error(), srv.RequestToken) {
+			t.Fatal("error quotes the request token")
+		}
+	}
+	select {
+	case a := <-leaked:
+		t.Fatalf("the request token reached another origin: %q", a)
+	default:
 	}
 }

@@ -16,6 +16,7 @@ const (
 	RuleWorkflowRunDenied        = "workflow-run-denied"
 	RuleWorkflowImmutableSubject = "workflow-immutable-subject"
 	RuleWorkflowPolicyUnused     = "workflow-policy-unused"
+	RuleWorkflowGenerationSplit  = "workflow-generation-split"
 	RuleYamlSyntax               = "yaml-syntax"
 	RuleDuplicateKey             = "duplicate-key"
 	RuleUnknownKey               = "unknown-key"

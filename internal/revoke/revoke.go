@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-github/v92/github"
 
+	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/sts"
 )
 
@@ -57,14 +58,12 @@ func Revoke(ctx context.Context, o Options) (Outcome, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	// go-github's WithAuthToken transport sets Authorization on every request it sends,
-	// redirect hops included, whatever host the Location names: never follow one.
-	hc := &http.Client{}
-	if o.HTTPClient != nil {
-		c := *o.HTTPClient
-		hc = &c
+	// go-github's WithAuthToken transport sets Authorization on every request it sends, redirect
+	// hops included, whatever host the Location names: bind the client to the API origin.
+	hc, err := credhttp.Bind(o.HTTPClient, base)
+	if err != nil {
+		return Failed, err
 	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	opts := []github.ClientOptionsFunc{github.WithAuthToken(o.Token), github.WithURLs(&base, &base), github.WithUserAgent("octo-sts/action"), github.WithHTTPClient(hc)}
 	client, err := github.NewClient(opts...)
 	if err != nil {
@@ -92,7 +91,8 @@ func Revoke(ctx context.Context, o Options) (Outcome, error) {
 		default:
 			last = describe(err, status, base)
 		}
-		retry := status == 0 || status >= 500
+		var oe *credhttp.OriginError
+		retry := (status == 0 || status >= 500) && !errors.As(err, &oe)
 		if !retry || n == attempts || ctx.Err() != nil {
 			break
 		}

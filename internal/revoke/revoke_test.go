@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,7 +106,27 @@ func TestRevokeUnreachable(t *testing.T) {
 
 // go-github's WithAuthToken transport sets Authorization on every request it sends, redirect
 // hops included, so following a redirect would hand the installation token to whatever host the
-// Location names. Revocation never redirects: it must fail instead.
+// Location names. A redirect to another origin must fail, once, naming both origins.
+func TestRevokeFollowsSameOriginRedirect(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/installation/token" {
+			http.Redirect(w, r, "/moved/installation/token", http.StatusTemporaryRedirect)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer ghs_same_origin" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	out, err := revoke.Revoke(context.Background(), revoke.Options{APIURL: srv.URL, Token: "ghs_same_origin", Sleep: noSleep})
+	if out != revoke.Revoked {
+		t.Fatalf("got %v %v, want a revocation through a same-origin redirect", out, err)
+	}
+}
+
 func TestRevokeDoesNotFollowRedirects(t *testing.T) {
 	t.Parallel()
 	got := make(chan string, 8)
@@ -119,9 +140,19 @@ func TestRevokeDoesNotFollowRedirects(t *testing.T) {
 			http.Redirect(w, r, elsewhere.URL+r.URL.Path, status)
 		}))
 		t.Cleanup(redirector.Close)
-		out, err := revoke.Revoke(context.Background(), revoke.Options{APIURL: redirector.URL, Token: "ghs_redirect_token", Sleep: noSleep})
-		if out != revoke.Failed || err == nil || strings.Contains(err.Error(), "ghs_redirect_token") {
-			t.Errorf("%d: got %v %v, want a failure that does not quote the token", status, out, err)
+		var hits atomic.Int32
+		counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			redirector.Config.Handler.ServeHTTP(w, r)
+		}))
+		t.Cleanup(counted.Close)
+		out, err := revoke.Revoke(context.Background(), revoke.Options{APIURL: counted.URL, Token: "ghs_redirect_token", Sleep: noSleep})
+		if out != revoke.Failed || err == nil || strings.Contains(err.Error(), "ghs_redirect_token") ||
+			!strings.Contains(err.Error(), strings.TrimPrefix(counted.URL, "http://")) || !strings.Contains(err.Error(), strings.TrimPrefix(elsewhere.URL, "http://")) {
+			t.Errorf("%d: got %v %v, want a failure naming both origins that does not quote the token", status, out, err)
+		}
+		if hits.Load() != 1 {
+			t.Errorf("%d: %d requests; a refused redirect is not worth retrying", status, hits.Load())
 		}
 		select {
 		case a := <-got:

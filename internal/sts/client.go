@@ -4,6 +4,8 @@ package sts
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/octo-sts/action/internal/credhttp"
 )
 
 // Defaults chosen from the server contract: exchanges normally take well under a second, but the
@@ -143,6 +147,9 @@ func (c *Client) clock() Clock {
 // used by tests; parameters go through url.Values so nothing needs hand-escaping.
 func (c *Client) ExchangeURL(req Request) string {
 	q := url.Values{}
+	// Both names with the same value: servers before 2025-08 read only the deprecated "scope",
+	// newer ones prefer a single "scopes" (spec §1.2).
+	q.Set("scope", req.Scope)
 	q.Set("scopes", req.Scope)
 	q.Set("identity", req.Identity)
 	u := url.URL{Scheme: "https", Host: c.Domain, Path: "/sts/exchange", RawQuery: q.Encode()}
@@ -264,14 +271,24 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 	if hc == nil {
 		hc = NewHTTPClient()
 	}
-	resp, err := noRedirects(hc).Do(hreq)
+	bound, err := credhttp.Bind(hc, hreq.URL.String())
+	if err != nil {
+		return "", &Error{Class: ClassInput, Endpoint: "sts", Message: err.Error(), Err: err}, false, 0
+	}
+	resp, err := bound.Do(hreq)
 	if err != nil {
 		msg := scrub(networkMessage(err))
+		var oe *credhttp.OriginError
 		switch {
+		case errors.As(err, &oe):
+			return "", &Error{Class: ClassBadResponse, Endpoint: "sts", Message: scrub(oe.Error()) + "; an Octo STS server never redirects an exchange: check that domain is the STS host itself, not a proxy or a moved address", Err: oe}, false, 0
 		case ctx.Err() != nil:
 			return "", &Error{Class: ClassTimeout, Endpoint: "sts", Message: "no answer from " + c.Domain + " before the overall timeout", Err: ctx.Err()}, false, 0
 		case rctx.Err() != nil:
 			return "", &Error{Class: ClassTimeout, Endpoint: "sts", Message: fmt.Sprintf("%s did not answer within %s", c.Domain, rt), Err: rctx.Err()}, true, 0
+		}
+		if why := permanentNetwork(err); why != "" {
+			return "", &Error{Class: ClassNetwork, Endpoint: "sts", Message: msg + " — " + why, Err: errors.New(msg)}, false, 0
 		}
 		return "", &Error{Class: ClassNetwork, Endpoint: "sts", Message: msg, Err: errors.New(msg)}, true, 0
 	}
@@ -329,15 +346,6 @@ func (c *Client) once(ctx context.Context, req Request, src TokenSource, deadlin
 	return "", &Error{Class: class, Endpoint: "sts", Status: resp.StatusCode, Message: msg}, retry, after
 }
 
-// noRedirects returns a copy of hc that hands a redirect back instead of following it: Go keeps
-// the Authorization header when a redirect stays on the same host name, even when it switches to
-// another port or to plain http, and Octo STS never redirects an exchange.
-func noRedirects(hc *http.Client) *http.Client {
-	c := *hc
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
-}
-
 // scrubJWT removes the bearer token and each of its segments from server text: a server (or a
 // proxy) that echoes the Authorization header must not get it into the log.
 func scrubJWT(s, jwt string) string {
@@ -351,6 +359,23 @@ func scrubJWT(s, jwt string) string {
 		}
 	}
 	return s
+}
+
+// permanentNetwork says why a transport error cannot be fixed by retrying ("" when it might be):
+// a host name that does not exist, or a certificate that does not verify.
+func permanentNetwork(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return "the host name does not exist; check the domain (not retried)"
+	}
+	var verr *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) {
+		return "the server's TLS certificate does not verify; check the domain, or SSL_CERT_FILE for a private CA (not retried)"
+	}
+	return ""
 }
 
 // networkMessage keeps the useful part of a transport error ("connection refused",
@@ -375,8 +400,7 @@ func networkMessage(err error) string {
 // HTTPS_PROXY/NO_PROXY (ProxyFromEnvironment) and SSL_CERT_FILE keep working behind corporate
 // proxies and private CAs. Timeouts come from request contexts, not the client.
 func NewHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = http.ProxyFromEnvironment
+	tr := credhttp.NewTransport()
 	tr.ResponseHeaderTimeout = DefaultRequestTimeout
 	return &http.Client{Transport: tr}
 }

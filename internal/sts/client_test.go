@@ -264,7 +264,7 @@ func TestExchangeURLEncodes(t *testing.T) {
 	t.Parallel()
 	c := &sts.Client{Domain: "sts.example.com:8443"}
 	got := c.ExchangeURL(sts.Request{Scope: "org/repo", Identity: "a+b&c"})
-	want := "https://sts.example.com:8443/sts/exchange?identity=a%2Bb%26c&scopes=org%2Frepo"
+	want := "https://sts.example.com:8443/sts/exchange?identity=a%2Bb%26c&scope=org%2Frepo&scopes=org%2Frepo"
 	if got != want {
 		t.Fatalf("got %s want %s", got, want)
 	}
@@ -315,14 +315,39 @@ func TestExchangeDoesNotFollowRedirects(t *testing.T) {
 		jwt := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
 		_, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
 		var se *sts.Error
-		if !errors.As(err, &se) || se.Status != status || !strings.Contains(se.Message, "redirect") {
-			t.Errorf("%d: got %v, want a failure with the redirect status that says so", status, err)
+		if !errors.As(err, &se) || se.Class != sts.ClassBadResponse || se.Attempts != 1 ||
+			!strings.Contains(se.Message, "redirect from https://"+strings.TrimPrefix(redirector.URL, "https://")) ||
+			!strings.Contains(se.Message, "to http://"+strings.TrimPrefix(plain.URL, "http://")) {
+			t.Errorf("%d: got %v, want a permanent failure naming both origins", status, err)
 		}
 		select {
 		case a := <-got:
 			t.Fatalf("%d: the redirect was followed (Authorization %q reached the target)", status, a)
 		default:
 		}
+	}
+}
+
+// A redirect within the STS origin is harmless and followed (bounded by credhttp).
+func TestExchangeFollowsSameOriginRedirect(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sts/exchange" {
+			http.Redirect(w, r, "/sts/exchange2?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+			return
+		}
+		if r.Header.Get("Authorization") == "" {
+			http.Error(w, "no auth", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte(`{"token":"ghs_sameoriginredirect000"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := &sts.Client{Domain: strings.TrimPrefix(srv.URL, "https://"), HTTPClient: srv.Client(), Clock: ststest.NewClock(), MaxAttempts: 1}
+	jwt := "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	res, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
+	if err != nil || res.Token != "ghs_sameoriginredirect000" {
+		t.Fatalf("got %v, %v; want the token through a same-origin redirect", res, err)
 	}
 }
 
@@ -382,5 +407,44 @@ func TestExchangeTimeoutRacingAnEmpty200IsRetried(t *testing.T) {
 	res, err := c.Exchange(context.Background(), req, func(context.Context) (string, error) { return jwt, nil })
 	if err != nil || res.Token != "ghs_secondattempt0001" || res.Attempts != 2 {
 		t.Fatalf("got %+v, %v; want the timed-out attempt retried", res, err)
+	}
+}
+
+// TestNoRetryOnUnverifiedCertificate: a certificate that does not verify cannot be fixed by
+// retrying; the client says so after one attempt.
+func TestNoRetryOnUnverifiedCertificate(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	c := &sts.Client{Domain: strings.TrimPrefix(srv.URL, "https://"), HTTPClient: &http.Client{}, Clock: ststest.NewClock()}
+	_, err := c.Exchange(context.Background(), sts.Request{Scope: "org/repo", Identity: "deploy"}, func(context.Context) (string, error) { return "a.b.c", nil })
+	var se *sts.Error
+	if !errors.As(err, &se) || se.Class != sts.ClassNetwork || se.Attempts != 1 || !strings.Contains(se.Message, "does not verify") {
+		t.Fatalf("got %#v", err)
+	}
+}
+
+// TestRetryStatusSemantics: 503 (a current server's transient policy read) is retried, 403 never.
+func TestRetryStatusSemantics(t *testing.T) {
+	for _, c := range []struct {
+		status, attempts int
+	}{{http.StatusServiceUnavailable, 3}, {http.StatusForbidden, 1}, {http.StatusTooManyRequests, 3}} {
+		var hits atomic.Int32
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			if r.URL.Query().Get("scope") != "org/repo" || r.URL.Query().Get("scopes") != "org/repo" {
+				t.Errorf("want scope and scopes, got %s", r.URL.RawQuery)
+			}
+			w.WriteHeader(c.status)
+			fmt.Fprint(w, `{"code":14,"message":"x","details":[]}`)
+		}))
+		cl := &sts.Client{Domain: strings.TrimPrefix(srv.URL, "https://"), HTTPClient: srv.Client(), Clock: ststest.NewClock(), MaxAttempts: 3,
+			Backoff: sts.Backoff{Rand: func() float64 { return 0 }}}
+		_, err := cl.Exchange(context.Background(), sts.Request{Scope: "org/repo", Identity: "deploy"}, func(context.Context) (string, error) { return "a.b.c", nil })
+		srv.Close()
+		var se *sts.Error
+		if !errors.As(err, &se) || int(hits.Load()) != c.attempts {
+			t.Errorf("status %d: %d attempts, want %d (%v)", c.status, hits.Load(), c.attempts, err)
+		}
 	}
 }

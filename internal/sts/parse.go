@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 )
 
 // maxMessage bounds how much server text reaches the log: a proxy's HTML error page is noise.
@@ -31,19 +31,39 @@ func ParseToken(body []byte) (string, error) {
 	if v.Token == nil {
 		return "", errors.New("response JSON has no \"token\" field (is domain pointing at an Octo STS server?)")
 	}
-	t := *v.Token
+	if err := ValidateToken(*v.Token); err != nil {
+		return "", fmt.Errorf("response %w", err)
+	}
+	return *v.Token, nil
+}
+
+// Token length bounds: the shortest GitHub token format is 40 characters and the stateless
+// installation tokens (ghs_<app id>_<JWT>) are about 520, so 20..4096 admits every real token
+// while refusing values that would make the runner mask ordinary words.
+const (
+	MinTokenLen = 20
+	MaxTokenLen = maxTokenLen
+)
+
+// ValidateToken checks a GitHub token before it is masked or written anywhere: non-empty,
+// MinTokenLen..MaxTokenLen characters, printable ASCII without spaces. A hostile STS could
+// otherwise make the runner mask arbitrary text ("abc", zero-width or bidi characters) or break
+// the file-command formats. The error never contains the token.
+func ValidateToken(t string) error {
 	switch {
 	case t == "":
-		return "", errors.New("response JSON has an empty \"token\"")
-	case len(t) > maxTokenLen:
-		return "", errors.New("response \"token\" is implausibly long")
+		return errors.New("\"token\" is empty")
+	case len(t) < MinTokenLen:
+		return fmt.Errorf("\"token\" is %d characters long; a GitHub token has at least %d", len(t), MinTokenLen)
+	case len(t) > MaxTokenLen:
+		return fmt.Errorf("\"token\" is longer than %d characters, implausible for a GitHub token", MaxTokenLen)
 	}
-	for _, r := range t {
-		if r <= ' ' || r == 0x7f || r == utf8.RuneError || unicode.IsSpace(r) || unicode.IsControl(r) {
-			return "", errors.New("response \"token\" contains whitespace or control characters")
+	for i := 0; i < len(t); i++ {
+		if t[i] <= ' ' || t[i] > '~' {
+			return fmt.Errorf("\"token\" contains a character other than printable ASCII (at byte %d); GitHub tokens never do", i)
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // ParseErrorBody extracts the human-readable reason from an STS error body. Octo STS answers with

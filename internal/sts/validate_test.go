@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/octo-sts/action/internal/sts/ststest"
 )
 
 func TestValidateScope(t *testing.T) {
@@ -103,7 +105,7 @@ func FuzzValidateAudience(f *testing.F) {
 
 func TestParseToken(t *testing.T) {
 	t.Parallel()
-	if tok, err := ParseToken([]byte(`{"token":"ghs_abc","refreshToken":"","expiry":null}`)); err != nil || tok != "ghs_abc" {
+	if tok, err := ParseToken([]byte(`{"token":"ghs_abcdefghijklmnopqrstuvwxyz0123456789","refreshToken":"","expiry":null}`)); err != nil || tok != "ghs_abcdefghijklmnopqrstuvwxyz0123456789" {
 		t.Fatalf("got %q %v", tok, err)
 	}
 	for _, body := range []string{``, `null`, `[]`, `{"access_token":"ghs_x"}`, `{"token":""}`, `{"token":"a b"}`, `{"token":"a\nb"}`, `{"token":5}`, `{"token":"ghs_secret"`} {
@@ -114,6 +116,34 @@ func TestParseToken(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "ghs_") {
 			t.Errorf("error quotes the body: %v", err)
+		}
+	}
+}
+
+// A hostile STS must not be able to make the runner mask arbitrary text or write a token that
+// breaks a file format: only 20..4096 printable, space-free ASCII passes, and no error echoes it.
+func TestValidateToken(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"ghs_" + strings.Repeat("a", 36), "gho_" + strings.Repeat("Z9", 8), ststest.StatelessToken(), strings.Repeat("!", MaxTokenLen), strings.Repeat("~", MinTokenLen)} {
+		if err := ValidateToken(ok); err != nil {
+			t.Errorf("%.30q…: %v", ok, err)
+		}
+	}
+	if n := len(ststest.StatelessToken()); n != 520 || !strings.ContainsAny(ststest.StatelessToken(), ".") || !strings.Contains(ststest.StatelessToken(), "-") || !strings.HasPrefix(ststest.StatelessToken(), "ghs_123456_") {
+		t.Fatalf("StatelessToken is not the stateless format (%d chars)", n)
+	}
+	for _, bad := range []string{
+		"", "abc", "octo-sts", "ghs_short", strings.Repeat("x", 19), strings.Repeat("x", MaxTokenLen+1),
+		"ghs_aaaaaaaaaaaaaaaaaaaa bbbb", "ghs_aaaaaaaaaaaaaaaaaaaa\tb", "ghs_aaaaaaaaaaaaaaaaaaaa\nb",
+		"ghs_aaaaaaaaaaaaaaaaaaaa\u200b", "ghs_aaaaaaaaaaaaaaaaaaaa\u202e", "ghs_aaaaaaaaaaaaaaaaaaaaé", "ghs_aaaaaaaaaaaaaaaaaaaa\x7f", "ghs_aaaaaaaaaaaaaaaaaaaa\x00",
+	} {
+		err := ValidateToken(bad)
+		if err == nil {
+			t.Errorf("%q accepted", bad)
+			continue
+		}
+		if len(bad) >= 3 && strings.Contains(err.Error(), bad) {
+			t.Errorf("error echoes the token: %v", err)
 		}
 	}
 }

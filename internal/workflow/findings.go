@@ -7,15 +7,16 @@ import (
 	"github.com/octo-sts/action/internal/lint"
 )
 
-// Rule IDs of the workflow cross-check; registered with lint's rule registry (docs/rules.md).
+// Rule IDs of the workflow cross-check, from lint's registry (docs/rules.md).
 const (
-	RuleIDToken       = "workflow-id-token"
-	RulePolicyMissing = "workflow-policy-missing"
-	RuleNotChecked    = "workflow-policy-not-checked"
-	RuleNoToken       = "workflow-no-token"
-	RuleRunDenied     = "workflow-run-denied"
-	RuleImmutable     = "workflow-immutable-subject"
-	RulePolicyUnused  = "workflow-policy-unused"
+	RuleIDToken       = lint.RuleWorkflowIdToken
+	RulePolicyMissing = lint.RuleWorkflowPolicyMissing
+	RuleNotChecked    = lint.RuleWorkflowPolicyNotChecked
+	RuleNoToken       = lint.RuleWorkflowNoToken
+	RuleRunDenied     = lint.RuleWorkflowRunDenied
+	RuleImmutable     = lint.RuleWorkflowImmutableSubject
+	RulePolicyUnused  = lint.RuleWorkflowPolicyUnused
+	RuleGenSplit      = lint.RuleWorkflowGenerationSplit
 )
 
 // Findings turns the analysis into lint findings on the workflow lines that decide them.
@@ -52,6 +53,9 @@ func Findings(rs []StepResult) []lint.Finding {
 			if r.Claims != nil && !r.AllowedAny() {
 				at(r.TriggerPos, RuleRunDenied, lint.SevNotice, "job %q on %s: no token (sub %s): %s", s.Job.ID, r.Trigger, r.Subject(), firstMessage(r))
 			}
+			if r.AllowedAny() && !r.Allowed() {
+				at(r.TriggerPos, RuleGenSplit, lint.SevWarning, "job %q on %s (sub %s): %s", s.Job.ID, r.Trigger, r.Subject(), split(r))
+			}
 			if r.ImmutableDenied && !warned {
 				warned = true
 				at(s.Step.Pos, RuleImmutable, lint.SevWarning, "job %q on %s: policy %s matches the classic subject %s but not the immutable %s that GitHub sends after a rename or transfer; accept both forms", s.Job.ID, r.Trigger, s.PolicyFile, r.Subject(), r.Immutable)
@@ -70,6 +74,19 @@ func denials(runs []RunResult) string {
 		parts = append(parts, fmt.Sprintf("%s (sub %s) → %s", r.Trigger, r.Subject(), firstMessage(r)))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// split says which generations mint a token for the run and what the others answer.
+func split(r RunResult) string {
+	var yes, no []string
+	for _, v := range r.Verdicts {
+		if v.Allowed {
+			yes = append(yes, v.Generation)
+		} else {
+			no = append(no, fmt.Sprintf("%s answers %d %s", v.Generation, v.Status, v.Message))
+		}
+	}
+	return "a token only from " + strings.Join(yes, ", ") + " servers; " + strings.Join(no, "; ")
 }
 
 func firstMessage(r RunResult) string {

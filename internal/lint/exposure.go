@@ -76,9 +76,13 @@ func (f *file) compiled() bool {
 		tp := f.tp.As(g)
 		if tp.Compile() != nil {
 			clear(f.byGen)
+			f.evalTPs = nil
 			return false
 		}
 		f.byGen[g] = tp
+		if len(f.evalTPs) == 0 || !f.tp.SameMatching() {
+			f.evalTPs = append(f.evalTPs, tp) // equal languages: one evaluation answers for all
+		}
 	}
 	return true
 }
@@ -86,8 +90,8 @@ func (f *file) compiled() bool {
 // admits reports whether any selected generation's CheckToken lets tok in: under "all" a
 // stranger admitted by either server is admitted.
 func (f *file) admits(tok policy.Token) bool {
-	for _, g := range f.opts.gens() {
-		if tp := f.byGen[g]; tp != nil && tp.CheckToken(tok, defaultDomain) == nil {
+	for _, tp := range f.evalTPs {
+		if tp.CheckToken(tok, defaultDomain) == nil {
 			return true
 		}
 	}

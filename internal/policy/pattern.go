@@ -61,6 +61,9 @@ func SplitTopLevel(p string) []string {
 // text for pattern p: a top-level (?m) flag reaches it, so "x\nanything" can match. A current
 // server's group keeps the flag inside, so its "$" always means end of text.
 func MultilineEnd(p string) bool {
+	if !strings.Contains(p, "(?") {
+		return false // no flag group, no (?m)
+	}
 	whole, err := syntax.Parse(Legacy.Anchored(p), syntax.Perl)
 	if err != nil {
 		return false

@@ -72,7 +72,17 @@ func (f *file) compiled() bool {
 		return len(f.byGen) > 0
 	}
 	f.byGen = map[policy.Generation]*policy.TrustPolicy{}
+	same := f.tp.SameMatching()
 	for _, g := range f.opts.gens() {
+		if same && len(f.evalTPs) > 0 {
+			if len(f.tp.ProblemsFor(g)) > 0 {
+				clear(f.byGen)
+				f.evalTPs = nil
+				return false
+			}
+			f.byGen[g] = f.evalTPs[0] // the same language: compile once
+			continue
+		}
 		tp := f.tp.As(g)
 		if tp.Compile() != nil {
 			clear(f.byGen)
@@ -80,9 +90,7 @@ func (f *file) compiled() bool {
 			return false
 		}
 		f.byGen[g] = tp
-		if len(f.evalTPs) == 0 || !f.tp.SameMatching() {
-			f.evalTPs = append(f.evalTPs, tp) // equal languages: one evaluation answers for all
-		}
+		f.evalTPs = append(f.evalTPs, tp)
 	}
 	return true
 }

@@ -10,8 +10,11 @@ ARG BUILD_IMAGE=golang:1.26@sha256:3aff6657219a4d9c14e27fb1d8976c49c29fddb70ba83
 ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian12:latest@sha256:d75cdd72874d4790092fcb1b058493ecf6bb5bf2b2b897045b00ff01d91843f2
 
 # The compiler runs on the build machine's platform and cross-compiles (CGO off), so an arm64
-# image needs no emulation to build.
-FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
+# image needs no emulation to build. BuildKit sets BUILDPLATFORM and TARGETARCH itself; the
+# classic builder sets neither, so it gets BUILD_PLATFORM and TARGETARCH as --build-arg
+# (.ci/container-test.sh passes them).
+ARG BUILD_PLATFORM
+FROM --platform=${BUILD_PLATFORM:-$BUILDPLATFORM} ${BUILD_IMAGE} AS build
 WORKDIR /src
 ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
 # Dependencies first, so source edits reuse the module-download layer.

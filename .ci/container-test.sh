@@ -46,9 +46,15 @@ if $offline; then
 else
   command -v docker >/dev/null || { echo "container test: needs Docker (no docker command found)" >&2; exit 1; }
   docker info >/dev/null 2>&1 || { echo "container test: the Docker engine is not running (docker info failed)" >&2; exit 1; }
-  # buildx (with --load, whatever its driver) where installed, else the engine's BuildKit.
-  build=(env DOCKER_BUILDKIT=1 docker build)
-  docker buildx version >/dev/null 2>&1 && build=(docker buildx build --load)
+  # buildx (with --load, whatever its driver) where installed; else the classic builder, which
+  # does not set the platform arguments BuildKit provides, so they are passed.
+  if docker buildx version >/dev/null 2>&1; then
+    build=(docker buildx build --load)
+  else
+    platform=$(docker version --format '{{.Server.Os}}/{{.Server.Arch}}')
+    echo "docker buildx is not installed; using the classic builder for $platform"
+    build=(env DOCKER_BUILDKIT=0 docker build --build-arg "BUILD_PLATFORM=$platform" --build-arg "TARGETARCH=${platform#*/}")
+  fi
   if ! "${build[@]}" -t "$image" "$root"; then
     echo "container test: docker build failed. Without $tools/build-image the build pulls" >&2
     echo "  $build_ref and $runtime_ref" >&2
@@ -68,13 +74,20 @@ check "exec-form ENTRYPOINT $entrypoint" test "$entrypoint" = '["/octo-sts"]'
 
 echo "== starting loopback fakes"
 (cd "$root" && CGO_ENABLED=0 go build -o "$work/fakeservers" ./internal/sts/ststest/fakeservers && CGO_ENABLED=0 go build -o "$work/octo-sts" ./cmd/octo-sts)
-mkdir -p "$work/fakes"
-"$work/fakeservers" -dir "$work/fakes" 2>"$work/fakes.log" &
-pids+=($!)
-for _ in $(seq 1 100); do [[ -s $work/fakes/fakes.env ]] && break; sleep 0.1; done
-[[ -s $work/fakes/fakes.env ]] || { cat "$work/fakes.log" >&2; echo "fakes did not start" >&2; exit 1; }
+# start_fakes DIR [fakeservers flags...]: start one set of fakes writing into DIR.
+start_fakes() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  "$work/fakeservers" -dir "$dir" "$@" 2>"$dir.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do [[ -s $dir/fakes.env ]] && break; sleep 0.1; done
+  [[ -s $dir/fakes.env ]] || { cat "$dir.log" >&2; echo "fakes did not start" >&2; exit 1; }
+}
+start_fakes "$work/fakes"
 # shellcheck disable=SC1091
 source "$work/fakes/fakes.env"
+# fakes: the directory of the fakes the current job talks to (job 6 starts a second set).
+fakes=$work/fakes
 
 # script_sts STEPS: queue behaviours on the fake STS (bash /dev/tcp, no curl needed).
 script_sts() {
@@ -156,7 +169,7 @@ run_step() {
     -v "$job/workspace:/github/workspace" \
     -v "$job/workflow:/github/workflow" \
     -v "$job/home:/github/home" \
-    -v "$work/fakes/ca.pem:/etc/octo-sts-test/ca.pem:ro" \
+    -v "$fakes/ca.pem:/etc/octo-sts-test/ca.pem:ro" \
     --env-file "$envfile" "$@" "$run_image" action >"$job/$name.stdout" 2>"$job/$name.stderr"
   step_rc=$?
   set -e
@@ -172,7 +185,7 @@ value_of() {
 # file-command entries (token output, exported GH_TOKEN, token state).
 assert_no_leaks() {
   local secrets=() s f bad
-  [[ -s $work/fakes/jwt.log ]] && mapfile -t secrets <"$work/fakes/jwt.log"
+  [[ -s $fakes/jwt.log ]] && mapfile -t secrets <"$fakes/jwt.log"
   secrets+=("$GH_TOKEN" "$WORKFLOW_TOKEN")
   for s in "${secrets[@]}"; do
     for f in "$job"/*.stdout "$job"/*.stderr "$job/file_commands/step_summary"; do
@@ -199,9 +212,9 @@ assert_no_leaks() {
 job_success() {
   local name=$1; shift
   new_job "$name"
-  : >"$work/fakes/revoked.log"
+  : >"$fakes/revoked.log"
   local jwts_before
-  jwts_before=$(wc -l 2>/dev/null <"$work/fakes/jwt.log" || echo 0)
+  jwts_before=$(wc -l 2>/dev/null <"$fakes/jwt.log" || echo 0)
   write_env "$job/main.env"
   run_step main "$job/main.env" "$@"
   check "main exits 0" test "$step_rc" -eq 0
@@ -215,12 +228,12 @@ job_success() {
   check "claims printed in a group" grep -q '^::group::OIDC Token Claims' "$job/main.stdout"
   check "token hash and summary line printed" grep -q "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
   check "step summary written" grep -q "$GH_TOKEN_HASH" "$job/file_commands/step_summary"
-  check "one ID token, one exchange" test "$(wc -l <"$work/fakes/jwt.log")" -eq $((jwts_before + 1))
+  check "one ID token, one exchange" test "$(wc -l <"$fakes/jwt.log")" -eq $((jwts_before + 1))
 
   write_env "$job/post.env" $(state_env)
   run_step post "$job/post.env" --entrypoint /octo-sts "$@"
   check "post exits 0" test "$step_rc" -eq 0
-  check "post revoked the token at DELETE /installation/token" grep -q -x -F "$GH_TOKEN" "$work/fakes/revoked.log"
+  check "post revoked the token at DELETE /installation/token" grep -q -x -F "$GH_TOKEN" "$fakes/revoked.log"
   check "post reports the revocation" grep -q 'Revoked the GitHub token' "$job/post.stdout"
   assert_no_leaks 3
 }
@@ -245,53 +258,105 @@ assert_no_leaks 0
 
 echo "== job 3: padded input fails before any request"
 new_job invalid
-jwts_before=$(wc -l <"$work/fakes/jwt.log")
+jwts_before=$(wc -l <"$fakes/jwt.log")
 write_env "$job/main.env" "INPUT_IDENTITY=deploy "
 # --env-file would keep the space too; use -e to be explicit about the raw value
 run_step main "$job/main.env" -e "INPUT_IDENTITY=deploy "
 check "invalid input exits 2" test "$step_rc" -eq 2
 check "error names the input" grep -q -F 'input "identity"' "$job/main.stdout"
-check "no ID token requested" test "$(wc -l <"$work/fakes/jwt.log")" -eq "$jwts_before"
+check "no ID token requested" test "$(wc -l <"$fakes/jwt.log")" -eq "$jwts_before"
 assert_no_leaks 0
 
 echo "== job 4: padded github-token is refused without quoting it"
 new_job badtoken
-jwts_before=$(wc -l <"$work/fakes/jwt.log")
+jwts_before=$(wc -l <"$fakes/jwt.log")
 write_env "$job/main.env"
 run_step main "$job/main.env" -e "INPUT_GITHUB-TOKEN=$WORKFLOW_TOKEN "
 check "invalid github-token exits 2" test "$step_rc" -eq 2
 check "error names the input" grep -q -F 'input "github-token"' "$job/main.stdout"
-check "no ID token requested" test "$(wc -l <"$work/fakes/jwt.log")" -eq "$jwts_before"
+check "no ID token requested" test "$(wc -l <"$fakes/jwt.log")" -eq "$jwts_before"
 assert_no_leaks 0
 
-echo "== job 5: v1 usage - only scope, identity and domain (the official action's inputs)"
-new_job v1
-# The runner passes the step's with: values and action.yml's defaults; nothing else is set here,
-# so the binary's own defaults must match what v1 workflows get.
-{
-  grep -v '^INPUT_' "$job/../success/main.env"
-  echo "INPUT_SCOPE=octo-org/app"
-  echo "INPUT_IDENTITY=deploy"
-  echo "INPUT_DOMAIN=$STS_DOMAIN"
-} >"$job/main.env"
-run_step main "$job/main.env"
-check "v1 main exits 0" test "$step_rc" -eq 0
-[[ $step_rc -eq 0 ]] || { cat "$job/main.stdout" "$job/main.stderr" >&2; }
-check "v1 output token is the minted token" test "$(value_of "$job/file_commands/set_output" token)" = "$GH_TOKEN"
-check "v1 exports nothing to GITHUB_ENV" test ! -s "$job/file_commands/set_env"
-hex=$(printf %s "$GH_TOKEN" | sha256sum | cut -d' ' -f1)
-check "v1 log has the official 'Token hash: <hex sha256>' line" grep -q -x -F "Token hash: $hex" "$job/main.stdout"
-check "v1 log has the base64 token-hash beside it" grep -q -F "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
-# What a user copies from the log viewer: the group's lines, without workflow-command lines.
-awk '/^::group::OIDC Token Claims/ { g = 1; next } g && /^::endgroup::$/ { exit } g && !/^::/ { print }' "$job/main.stdout" >"$job/pasted-claims.json"
-printf 'issuer: https://token.actions.githubusercontent.com\nsubject: repo:octo-org/app:ref:refs/heads/main\npermissions:\n  contents: read\n' >"$job/deploy.sts.yaml"
-check "pasted claims group is accepted by octo-sts check --claims (allowed)" \
-  bash -c '"$@" >/dev/null' _ "$work/octo-sts" check --policy "$job/deploy.sts.yaml" --claims "$job/pasted-claims.json" --domain "$STS_DOMAIN" --scope octo-org/app
-write_env "$job/post.env" $(state_env)
-: >"$work/fakes/revoked.log"
-run_step post "$job/post.env" --entrypoint /octo-sts
-check "v1 post exits 0 and revokes" grep -q -x -F "$GH_TOKEN" "$work/fakes/revoked.log"
-assert_no_leaks 2
+# job_v1 NAME SCOPE: the official action's usage - only scope, identity and domain.
+job_v1() {
+  new_job "$1"
+  # The runner passes the step's with: values and action.yml's defaults; nothing else is set here,
+  # so the binary's own defaults must match what v1 workflows get.
+  write_env "$job/runner.env"
+  {
+    grep -v '^INPUT_' "$job/runner.env"
+    echo "INPUT_SCOPE=$2"
+    echo "INPUT_IDENTITY=deploy"
+    echo "INPUT_DOMAIN=$STS_DOMAIN"
+  } >"$job/main.env"
+  run_step main "$job/main.env"
+  check "v1 main exits 0" test "$step_rc" -eq 0
+  [[ $step_rc -eq 0 ]] || { cat "$job/main.stdout" "$job/main.stderr" >&2; }
+  check "v1 output token is the minted token" test "$(value_of "$job/file_commands/set_output" token)" = "$GH_TOKEN"
+  check "v1 exports nothing to GITHUB_ENV" test ! -s "$job/file_commands/set_env"
+  hex=$(printf %s "$GH_TOKEN" | sha256sum | cut -d' ' -f1)
+  check "v1 log has the official 'Token hash: <hex sha256>' line" grep -q -x -F "Token hash: $hex" "$job/main.stdout"
+  check "v1 log has the base64 token-hash beside it" grep -q -F "token-hash $GH_TOKEN_HASH" "$job/main.stdout"
+  # What a user copies from the log viewer: the group's lines, without workflow-command lines.
+  awk '/^::group::OIDC Token Claims/ { g = 1; next } g && /^::endgroup::$/ { exit } g && !/^::/ { print }' "$job/main.stdout" >"$job/pasted-claims.json"
+  printf 'issuer: https://token.actions.githubusercontent.com\nsubject: repo:octo-org/app:ref:refs/heads/main\npermissions:\n  contents: read\n' >"$job/deploy.sts.yaml"
+  check "pasted claims group is accepted by octo-sts check --claims (allowed)" \
+    bash -c '"$@" >/dev/null' _ "$work/octo-sts" check --policy "$job/deploy.sts.yaml" --claims "$job/pasted-claims.json" --domain "$STS_DOMAIN" --scope "$2"
+  write_env "$job/post.env" $(state_env)
+  : >"$fakes/revoked.log"
+  run_step post "$job/post.env" --entrypoint /octo-sts
+  check "v1 post exits 0 and revokes" grep -q -x -F "$GH_TOKEN" "$fakes/revoked.log"
+  assert_no_leaks 2
+}
+
+echo "== job 5: v1 usage, repository scope - only scope, identity and domain (the official action's inputs)"
+job_v1 v1 octo-org/app
+
+echo "== job 6: v1 usage, organization scope (policy in octo-org/.github)"
+start_fakes "$work/fakes-org" -scope octo-org
+# shellcheck disable=SC1091
+source "$work/fakes-org/fakes.env"
+fakes=$work/fakes-org
+job_v1 v1-org octo-org
+# shellcheck disable=SC1091
+source "$work/fakes/fakes.env"
+fakes=$work/fakes
+
+echo "== job 6: lint mode on a hostile pull-request tree (links, FIFO, alias bomb, 100k claims)"
+# Owned by issue 9 (lint hostile-input bounds). The tree a pull request could plant: lint must
+# refuse each entry as a finding, stay under 256 MB and finish, and not write SARIF through a link.
+new_job hostile
+cg=$job/workspace/.github/chainguard
+mkdir -p "$cg" "$job/workspace/results"
+ln -s /proc/self/fd/1 "$cg/stdout.sts.yaml"
+ln -s /dev/zero "$cg/zero.sts.yaml"
+ln -s /proc/self/environ "$cg/environ.sts.yaml"
+ln -s /github/workflow/event.json "$job/workspace/results/octo-sts.sarif"
+mkfifo "$cg/fifo.sts.yaml"
+awk 'BEGIN {
+  print "issuer: https://token.actions.githubusercontent.com\nsubject: x\nclaim_pattern:\n  x: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"
+  for (i = 1; n < 990000; i++) {
+    l = sprintf("  x%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+    print l; n += length(l) + 1
+  }
+}' >"$cg/bomb.sts.yaml"
+awk 'BEGIN {
+  printf "issuer: https://token.actions.githubusercontent.com\nsubject: repo:octo-org/app:ref:refs/heads/main\nclaim_pattern: {"
+  for (i = 0; i < 100000; i++) printf "%sk%x: x", (i ? ", " : ""), i
+  print "}"
+}' >"$cg/claims.sts.yaml"
+write_env "$job/main.env" INPUT_MODE=lint INPUT_PATH=.github/chainguard INPUT_SARIF-FILE=results/octo-sts.sarif
+cp "$job/workflow/event.json" "$job/event.before"
+SECONDS=0
+run_step main "$job/main.env" --memory 256m --memory-swap 256m
+# Exit 2: the planted sarif-file link is refused (after the findings are reported); an OOM kill
+# under --memory would be 137.
+check "hostile lint finishes under 256 MB (exit 2: the sarif-file link is refused)" test "$step_rc" -eq 2
+check "the refusal names the link" grep -q 'symbolic link' "$job/main.stdout"
+check "hostile lint took under 60 s" test "$SECONDS" -lt 60
+check "links and the FIFO are not-regular-file findings" test "$(grep -c 'not-regular-file' "$job/main.stdout")" -ge 4
+check "the alias bomb is refused before decoding" grep -q 'yaml-alias-bomb' "$job/main.stdout"
+check "SARIF was not written through the planted link" cmp -s "$job/event.before" "$job/workflow/event.json"
 
 echo "== linux/arm64"
 # The release image is multi-arch. The arm64 binary is always cross-compiled and checked; the
@@ -322,6 +387,20 @@ else
   job_success success-arm64 --platform linux/arm64
   run_image=$image
 fi
+
+echo "== job 6: a 520-character stateless installation token (ghs_<app id>_<JWT>) end to end"
+# control GET PATH: one request to the fakes' control port; prints the body.
+control() {
+  local host=${CONTROL_ADDR%:*} port=${CONTROL_ADDR##*:}
+  exec 3<>"/dev/tcp/$host/$port"
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" "$CONTROL_ADDR" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
+read -r stateless_token stateless_hash < <(control /stateless)
+check "the fake now mints a 520-character token" test "${#stateless_token}" -eq 520
+GH_TOKEN=$stateless_token GH_TOKEN_HASH=$stateless_hash
+job_success stateless
 
 if ((failures > 0)); then
   echo "container test: $failures check(s) failed" >&2

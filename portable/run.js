@@ -203,7 +203,8 @@ async function download(url, file) {
       });
       res.on('error', (e) => { out.destroy(); reject(e instanceof Failure ? e : new Failure(`download interrupted: ${e.message}`)); });
       res.pipe(out);
-      out.on('finish', () => resolve(hash.digest('hex')));
+      // 'close', not 'finish': the file must be closed before it is executed (ETXTBSY).
+      out.on('close', () => resolve(hash.digest('hex')));
       out.on('error', (e) => reject(new Failure(`cannot write ${file}: ${e.message}`)));
     });
   }

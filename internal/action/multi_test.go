@@ -137,3 +137,21 @@ func TestExpiresAt(t *testing.T) {
 		t.Errorf("implausible expiry trusted: %s, want %s", got, want)
 	}
 }
+
+func FuzzParsePairs(f *testing.F) {
+	f.Add("app octo-org/app deploy\ninfra octo-org/infra infra")
+	f.Add("token a b\n\n x y")
+	f.Fuzz(func(t *testing.T, s string) {
+		ps, errs := parsePairs(strings.Split(s, "\n"))
+		if len(errs) > 0 {
+			return
+		}
+		seen := map[string]bool{}
+		for _, p := range ps {
+			if !aliasRE.MatchString(p.alias) || reservedOutputs[p.alias] || seen[p.alias] {
+				t.Fatalf("pair %+v accepted", p)
+			}
+			seen[p.alias] = true
+		}
+	})
+}

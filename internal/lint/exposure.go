@@ -301,6 +301,10 @@ func (f *file) audience() string {
 // adversaries lists the identities to try, most telling first per field.
 func (f *file) adversaries(owner, name string) []exposure {
 	var out []exposure
+	if f.kind == policy.KindOrg {
+		// An org policy lives in <org>/.github but serves the org's other repositories.
+		name = f.sampleRepo(owner, "app")
+	}
 	if name == "" {
 		name = "app"
 	}

@@ -64,7 +64,11 @@ func (a API) getJSON(ctx context.Context, p string, v any) error {
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("Authorization", "Bearer "+a.Token)
 	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	resp, err := a.client().Do(req)
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", p, err)
 	}

@@ -103,7 +103,7 @@ func jobRuns(repo Repo, w *Workflow, j Job, st Step, all []*Workflow) []Run {
 	if len(out) == 0 {
 		// Called from elsewhere: the caller's event is unknown, its ref is assumed to be the default branch.
 		def := "refs/heads/" + repo.defaultBranch()
-		c := runContext{label: "workflow_call from another workflow (push to " + repo.defaultBranch() + " assumed)",
+		c := runContext{label: "workflow_call from an unknown workflow of this repository (push to " + repo.defaultBranch() + " assumed; callers in other repositories send their own subject)",
 			event: "push", ref: def, refType: "branch"}
 		out = append(out, mk(c, nil, ""))
 	}

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/octo-sts/action/internal/credhttp"
 )
 
 // MaxPolicySize bounds a policy read (the linter's own limit is larger than any sane policy).
@@ -144,7 +146,11 @@ func (a API) Policy(ctx context.Context, repo, identity string) ([]byte, string,
 	req.Header.Set("Accept", "application/vnd.github.raw+json")
 	req.Header.Set("Authorization", "Bearer "+a.Token)
 	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	resp, err := a.client().Do(req)
+	c, err := a.client()
+	if err != nil {
+		return nil, shown, fmt.Errorf("%w: GitHub API URL: %v", ErrNotChecked, err)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, shown, fmt.Errorf("%w: reading %s: %v", ErrNotChecked, shown, err)
 	}
@@ -174,7 +180,11 @@ func (a API) status(ctx context.Context, p string) int {
 		return 0
 	}
 	req.Header.Set("Authorization", "Bearer "+a.Token)
-	resp, err := a.client().Do(req)
+	c, err := a.client()
+	if err != nil {
+		return 0
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0
 	}
@@ -182,19 +192,14 @@ func (a API) status(ctx context.Context, p string) int {
 	return resp.StatusCode
 }
 
-// client never follows a redirect to another origin, so the token stays with the host it was given to.
-func (a API) client() *http.Client {
-	c := http.Client{Timeout: 15 * time.Second}
-	if a.Client != nil {
-		c = *a.Client
+// client is bound to the API's origin (internal/credhttp): the token is never sent, nor
+// redirected, to another host.
+func (a API) client() (*http.Client, error) {
+	base := a.Client
+	if base == nil {
+		base = &http.Client{Timeout: 15 * time.Second}
 	}
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 || req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}
-	return &c
+	return credhttp.Bind(base, a.BaseURL)
 }
 
 // File answers every lookup with one policy file, for `check --workflow --policy FILE`: the

@@ -92,6 +92,7 @@ func TestOutcomes(t *testing.T) {
 		"reusable.yml/release/acme/app": Always,
 		"other.yml/cross/acme/infra":    NotChecked,
 		"other.yml/cross/":              NotChecked,
+		"shared.yml/publish/acme/app":   Always,
 		"gens.yml/edge/acme/app":        Always, // legacy only for mainline: see workflow-generation-split
 	}
 	for k, w := range want {
@@ -188,4 +189,21 @@ func TestRulesRegistered(t *testing.T) {
 			t.Errorf("rule %s has no golden case", id)
 		}
 	}
+}
+
+func FuzzParseTemplate(f *testing.F) {
+	f.Add("repo,context,job_workflow_ref")
+	f.Add(" , ,a-b")
+	f.Fuzz(func(t *testing.T, s string) {
+		st, err := ParseTemplate(s)
+		if err != nil {
+			return
+		}
+		for _, k := range st.IncludeClaimKeys {
+			if !claimKey.MatchString(k) {
+				t.Fatalf("key %q accepted", k)
+			}
+		}
+		_ = st.Subject("a/b", "ref:refs/heads/main", map[string]any{})
+	})
 }

@@ -434,6 +434,13 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // mint hands out the token for identity (the one Token unless Tokens is set).
+// SetToken changes the token minted from now on (the container test switches to a stateless one).
+func (s *STS) SetToken(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Token = tok
+}
+
 func (s *STS) mint(identity ...string) string {
 	s.mu.Lock()
 	hook := s.OnMint

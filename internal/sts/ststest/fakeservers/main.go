@@ -63,6 +63,12 @@ func main() {
 		s.Script(strings.Split(r.URL.Query().Get("steps"), ",")...)
 		fmt.Fprintln(w, "ok")
 	})
+	// /stateless switches the STS to a 520-character stateless token and answers "token hash".
+	mux.HandleFunc("/stateless", func(w http.ResponseWriter, r *http.Request) {
+		tok := ststest.StatelessToken()
+		s.SetToken(tok)
+		fmt.Fprintln(w, tok, secret.Hash(tok))
+	})
 	go func() { _ = http.Serve(ctl, mux) }()
 
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})

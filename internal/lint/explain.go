@@ -43,7 +43,12 @@ func (f *file) explainDecodeError(w *walker) {
 	case typeRE.MatchString(msg):
 		f.explainType(typeRE.FindStringSubmatch(msg), msg)
 	case strings.HasPrefix(msg, "yaml: "):
-		f.add("yaml-syntax", f.lineNode(lineOf(f.srvErr)), "%s (the server cannot parse the file and answers every exchange with 404)", strings.TrimPrefix(msg, "yaml: "))
+		line := lineOf(f.srvErr)
+		if at, col, hint := syntaxHint(f.data, line, msg); hint != "" {
+			f.add("yaml-syntax", f.syntaxNode(at, col), "%s; likely fix: %s (the server cannot parse the file and answers every exchange with 404)", strings.TrimPrefix(msg, "yaml: "), hint)
+		} else {
+			f.add("yaml-syntax", f.lineNode(line), "%s (the server cannot parse the file and answers every exchange with 404)", strings.TrimPrefix(msg, "yaml: "))
+		}
 	default:
 		f.add("yaml-syntax", f.docStart(), "the server cannot decode the file: %s", msg)
 	}

@@ -322,6 +322,42 @@ job_v1 v1-org octo-org
 source "$work/fakes/fakes.env"
 fakes=$work/fakes
 
+echo "== job 6: lint mode on a hostile pull-request tree (links, FIFO, alias bomb, 100k claims)"
+# Owned by issue 9 (lint hostile-input bounds). The tree a pull request could plant: lint must
+# refuse each entry as a finding, stay under 256 MB and finish, and not write SARIF through a link.
+new_job hostile
+cg=$job/workspace/.github/chainguard
+mkdir -p "$cg" "$job/workspace/results"
+ln -s /proc/self/fd/1 "$cg/stdout.sts.yaml"
+ln -s /dev/zero "$cg/zero.sts.yaml"
+ln -s /proc/self/environ "$cg/environ.sts.yaml"
+ln -s /github/workflow/event.json "$job/workspace/results/octo-sts.sarif"
+mkfifo "$cg/fifo.sts.yaml"
+awk 'BEGIN {
+  print "issuer: https://token.actions.githubusercontent.com\nsubject: x\nclaim_pattern:\n  x: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"
+  for (i = 1; n < 990000; i++) {
+    l = sprintf("  x%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+    print l; n += length(l) + 1
+  }
+}' >"$cg/bomb.sts.yaml"
+awk 'BEGIN {
+  printf "issuer: https://token.actions.githubusercontent.com\nsubject: repo:octo-org/app:ref:refs/heads/main\nclaim_pattern: {"
+  for (i = 0; i < 100000; i++) printf "%sk%x: x", (i ? ", " : ""), i
+  print "}"
+}' >"$cg/claims.sts.yaml"
+write_env "$job/main.env" INPUT_MODE=lint INPUT_PATH=.github/chainguard INPUT_SARIF-FILE=results/octo-sts.sarif
+cp "$job/workflow/event.json" "$job/event.before"
+SECONDS=0
+run_step main "$job/main.env" --memory 256m --memory-swap 256m
+# Exit 2: the planted sarif-file link is refused (after the findings are reported); an OOM kill
+# under --memory would be 137.
+check "hostile lint finishes under 256 MB (exit 2: the sarif-file link is refused)" test "$step_rc" -eq 2
+check "the refusal names the link" grep -q 'symbolic link' "$job/main.stdout"
+check "hostile lint took under 60 s" test "$SECONDS" -lt 60
+check "links and the FIFO are not-regular-file findings" test "$(grep -c 'not-regular-file' "$job/main.stdout")" -ge 4
+check "the alias bomb is refused before decoding" grep -q 'yaml-alias-bomb' "$job/main.stdout"
+check "SARIF was not written through the planted link" cmp -s "$job/event.before" "$job/workflow/event.json"
+
 echo "== linux/arm64"
 # The release image is multi-arch. The arm64 binary is always cross-compiled and checked; the
 # arm64 image is built and run through job 1 where this machine can run arm64 code (natively

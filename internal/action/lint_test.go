@@ -592,6 +592,51 @@ func TestUnderAny(t *testing.T) {
 	}
 }
 
+// TestLintSARIFThroughPlantedLink: a pull request plants the sarif-file path as a link to the
+// event payload; the write must not go through it.
+func TestLintSARIFThroughPlantedLink(t *testing.T) {
+	r := newLintRig(t)
+	victim := filepath.Join(r.dir, "event-payload.json")
+	if err := os.WriteFile(victim, []byte(`{"keep":true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(r.ws, "results"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(r.ws, "results", "octo-sts.sarif")); err != nil {
+		t.Skipf("symlinks unavailable: %v", err)
+	}
+	r.env["INPUT_SARIF-FILE"] = "results/octo-sts.sarif"
+	if code := r.run(); code == exitOK {
+		t.Fatalf("exit %d, want a failure for the planted link\n%s", code, r.stdout.String())
+	}
+	if b, _ := os.ReadFile(victim); string(b) != `{"keep":true}` {
+		t.Errorf("SARIF was written through the link: %q", b)
+	}
+	if !strings.Contains(r.stdout.String(), "symbolic link") {
+		t.Errorf("no message about the link:\n%s", r.stdout.String())
+	}
+}
+
+// TestLintPullRequestFileNameLeavesWorkspace: a file name from the API with ".." is not read.
+func TestLintPullRequestFileNameLeavesWorkspace(t *testing.T) {
+	r := newLintRig(t)
+	outside := filepath.Join(r.dir, "outside.sts.yaml")
+	if err := os.WriteFile(outside, []byte("SECRET=hunter2: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api := newFakeFilesAPI(t, []map[string]string{file("../outside.sts.yaml", "added"), file(".github/chainguard/../../outside.sts.yaml", "added"), file(".github/chainguard/ok.sts.yaml", "modified")})
+	r.pullRequest(api)
+	r.run()
+	out := r.stdout.String()
+	if strings.Contains(out, "hunter2") || strings.Contains(r.file("summary"), "hunter2") {
+		t.Errorf("a file outside the workspace was read:\n%s", out)
+	}
+	if !strings.Contains(out, "unusable file name") {
+		t.Errorf("no warning about the file name:\n%s", out)
+	}
+}
+
 // A full lint also checks the workspace's workflows against the policies, on the workflow line.
 func TestLintCrossChecksWorkflows(t *testing.T) {
 	r := newLintRig(t)

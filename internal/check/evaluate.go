@@ -149,11 +149,12 @@ func Evaluate(in Input) (*Report, error) {
 	if len(gens) == 0 {
 		gens = policy.Generations
 	}
+	shared := sharedFindings(in, gens)
 	reports := make([]*Report, 0, len(gens))
 	results := make([]ServerResult, 0, len(gens))
 	out := (*Report)(nil)
 	for _, g := range gens {
-		r, err := evaluateAs(in, g)
+		r, err := evaluateAs(in, g, shared)
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +220,7 @@ func answerText(r *Report) string {
 
 // evaluateAs runs generation g's processing order on in: token decoding and issuer format,
 // signature (when checked), policy parse and compile, the App pin, then CheckToken.
-func evaluateAs(in Input, g policy.Generation) (*Report, error) {
+func evaluateAs(in Input, g policy.Generation, shared []lint.Finding) (*Report, error) {
 	if in.Claims == nil {
 		return nil, errors.New("check: no claims to evaluate")
 	}
@@ -261,7 +262,10 @@ func evaluateAs(in Input, g policy.Generation) (*Report, error) {
 	// Steps 15–17: read, parse and compile the policy, sharing the linter's model.
 	tp, perr := decodePolicy(g, in.Kind, in.Policy)
 	r.Covers = coverage(in, g)
-	all := lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, OrgPolicyRepo: in.OrgPolicyRepo, Server: []policy.Generation{g}})
+	all := shared
+	if all == nil {
+		all = lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, OrgPolicyRepo: in.OrgPolicyRepo, Server: []policy.Generation{g}})
+	}
 	r.Findings = errorFindings(all)
 	unmintable := unmintableFindings(all)
 	if perr != nil && len(r.Findings) == 0 {
@@ -584,4 +588,28 @@ func unmintableFindings(fs []lint.Finding) []lint.Finding {
 		}
 	}
 	return out
+}
+
+// sharedFindings lints once for every generation when they cannot differ on this policy: both
+// decode and compile it, no pattern reads differently (SameMatching) and it pins no App. nil
+// means each generation is linted on its own.
+func sharedFindings(in Input, gens []policy.Generation) []lint.Finding {
+	if len(gens) < 2 || (in.Kind != policy.KindRepo && in.Kind != policy.KindOrg && in.Kind != "") {
+		return nil
+	}
+	kind := in.Kind
+	if kind == "" {
+		kind = policy.KindRepo
+	}
+	for _, g := range gens {
+		tp, _, err := policy.Decode(g, kind, in.Policy)
+		if err != nil || len(tp.Problems()) > 0 || !tp.SameMatching() || tp.Pinned() {
+			return nil
+		}
+	}
+	fs := lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: kind, Repository: in.Repository, OrgPolicyRepo: in.OrgPolicyRepo, Server: gens})
+	if fs == nil {
+		fs = []lint.Finding{}
+	}
+	return fs
 }

@@ -72,13 +72,25 @@ func (f *file) compiled() bool {
 		return len(f.byGen) > 0
 	}
 	f.byGen = map[policy.Generation]*policy.TrustPolicy{}
+	same := f.tp.SameMatching()
 	for _, g := range f.opts.gens() {
+		if same && len(f.evalTPs) > 0 {
+			if len(f.tp.ProblemsFor(g)) > 0 {
+				clear(f.byGen)
+				f.evalTPs = nil
+				return false
+			}
+			f.byGen[g] = f.evalTPs[0] // the same language: compile once
+			continue
+		}
 		tp := f.tp.As(g)
 		if tp.Compile() != nil {
 			clear(f.byGen)
+			f.evalTPs = nil
 			return false
 		}
 		f.byGen[g] = tp
+		f.evalTPs = append(f.evalTPs, tp)
 	}
 	return true
 }
@@ -86,8 +98,8 @@ func (f *file) compiled() bool {
 // admits reports whether any selected generation's CheckToken lets tok in: under "all" a
 // stranger admitted by either server is admitted.
 func (f *file) admits(tok policy.Token) bool {
-	for _, g := range f.opts.gens() {
-		if tp := f.byGen[g]; tp != nil && tp.CheckToken(tok, defaultDomain) == nil {
+	for _, tp := range f.evalTPs {
+		if tp.CheckToken(tok, defaultDomain) == nil {
 			return true
 		}
 	}
@@ -289,6 +301,10 @@ func (f *file) audience() string {
 // adversaries lists the identities to try, most telling first per field.
 func (f *file) adversaries(owner, name string) []exposure {
 	var out []exposure
+	if f.kind == policy.KindOrg {
+		// An org policy lives in <org>/.github but serves the org's other repositories.
+		name = f.sampleRepo(owner, "app")
+	}
 	if name == "" {
 		name = "app"
 	}

@@ -125,3 +125,16 @@ func TestExposureProperty(t *testing.T) {
 		t.Errorf("only %d clean policies were checked; the generator is too hostile to test anything", checked)
 	}
 }
+
+// TestExposureOrgPolicy: an org policy (in acme/.github) is analysed for the repositories it
+// serves, not for .github itself.
+func TestExposureOrgPolicy(t *testing.T) {
+	t.Parallel()
+	src := "issuer: https://token.actions.githubusercontent.com\nsubject_pattern: \"repo:[^/]+/app:ref:refs/heads/main\"\nrepositories: [app]\npermissions:\n  contents: write\n"
+	fs := Bytes(".github/chainguard/deploy.sts.yaml", []byte(src), Options{Repository: "acme/.github"})
+	if !slices.ContainsFunc(fs, func(f Finding) bool {
+		return f.Rule == "exposed" && strings.Contains(f.Message, `"repo:attacker/app:ref:refs/heads/main"`)
+	}) {
+		t.Errorf("org policy exposure not found:\n%s", render(fs))
+	}
+}

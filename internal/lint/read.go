@@ -125,6 +125,11 @@ func CheckRelPath(name string) error {
 	case !filepath.IsLocal(filepath.FromSlash(name)):
 		return fmt.Errorf("file name %q is absolute or leaves the workspace (\"..\")", name)
 	}
+	for _, part := range strings.Split(name, "/") {
+		if part == ".." || part == "." || part == "" {
+			return fmt.Errorf("file name %q has an empty, \".\" or \"..\" component, which leaves the workspace or hides where it points", name)
+		}
+	}
 	return nil
 }
 

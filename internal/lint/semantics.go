@@ -59,9 +59,7 @@ func (f *file) patternChecks(p pattern) {
 	if strings.HasSuffix(p.src, "\n") {
 		f.add("trailing-newline", p.n, "%s ends with a newline (block scalar), so it can never match a token; use |- or a quoted string", p.name())
 	}
-	if len(policy.SplitTopLevel(p.src)) > 1 {
-		f.add("half-anchored-alternation", p.n, "%s has a top-level | : the server builds ^%s$, which accepts anything that starts with the first alternative or ends with the last; wrap it: (?:%s)", p.name(), p.src, p.src)
-	}
+	f.generationDifferences(p)
 	switch {
 	case strings.HasPrefix(p.src, "*"), strings.HasPrefix(p.src, "+"), strings.HasPrefix(p.src, "?"), strings.HasPrefix(p.src, "{"):
 		f.add("pattern-anchor", p.n, "%s starts with %q, which the server applies to its added ^; %s matches far more than intended. Start with what the value begins with, or .* for anything", p.name(), p.src[:1], p.name())
@@ -297,4 +295,28 @@ func (f *file) admitsPullRequest() bool {
 		}
 	}
 	return slices.ContainsFunc(cands, re.MatchString)
+}
+
+// generationDifferences reports constructs the two server generations read differently, once,
+// explaining both and the spelling that means the same on each. Only legacy's ^p$ is affected.
+func (f *file) generationDifferences(p pattern) {
+	gens := f.opts.gens()
+	if !slices.Contains(gens, policy.Legacy) || p.field == "app_pattern" {
+		return
+	}
+	both := slices.Contains(gens, policy.Current)
+	if len(policy.SplitTopLevel(p.src)) > 1 {
+		if both {
+			f.add(RuleHalfAnchoredAlternation, p.n, "%s has a top-level | : a legacy server (2026-08-21) builds ^%s$, which accepts anything that starts with the first alternative or ends with the last, while a current server builds ^(?:%s)$ and anchors every alternative; write (?:%s) to mean the same on both", p.name(), p.src, p.src, p.src)
+		} else {
+			f.add(RuleHalfAnchoredAlternation, p.n, "%s has a top-level | : the server builds ^%s$, which accepts anything that starts with the first alternative or ends with the last; wrap it: (?:%s)", p.name(), p.src, p.src)
+		}
+	}
+	if policy.MultilineEnd(p.src) {
+		current := ""
+		if both {
+			current = ", while a current server keeps the flag inside ^(?:…)$ where $ is the end of the value"
+		}
+		f.add(RulePatternAnchor, p.n, "%s sets (?m) at the top level: a legacy server's added $ then matches at any line end, so a value with a newline after a match gets in%s; scope the flag as (?m:…) or drop it to mean the same on both", p.name(), current)
+	}
 }

@@ -3,7 +3,10 @@
 
 package policy
 
-import "strings"
+import (
+	"regexp/syntax"
+	"strings"
+)
 
 // SplitTopLevel splits a trust-policy pattern at "|" outside groups, character classes and \Q…\E
 // quotes: more than one part means the server's ungrouped ^…$ wrapping leaves it half-anchored.
@@ -52,4 +55,33 @@ func SplitTopLevel(p string) []string {
 		}
 	}
 	return append(out, p[start:])
+}
+
+// MultilineEnd reports whether a legacy server's added "$" means end of line rather than end of
+// text for pattern p: a top-level (?m) flag reaches it, so "x\nanything" can match. A current
+// server's group keeps the flag inside, so its "$" always means end of text.
+func MultilineEnd(p string) bool {
+	if !strings.Contains(p, "(?") {
+		return false // no flag group, no (?m)
+	}
+	whole, err := syntax.Parse(Legacy.Anchored(p), syntax.Perl)
+	if err != nil {
+		return false
+	}
+	alone, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	return countOp(whole, syntax.OpEndLine) > countOp(alone, syntax.OpEndLine)
+}
+
+func countOp(re *syntax.Regexp, op syntax.Op) int {
+	n := 0
+	if re.Op == op {
+		n++
+	}
+	for _, s := range re.Sub {
+		n += countOp(s, op)
+	}
+	return n
 }

@@ -36,3 +36,11 @@ func FuzzSplitTopLevel(f *testing.F) {
 		}
 	})
 }
+
+func TestMultilineEnd(t *testing.T) {
+	for p, want := range map[string]bool{"(?m)a": true, "(?m:a)b": false, "a": false, "(?m)a$": true, "(a(?m)b)": false, "(?i)a": false} {
+		if got := MultilineEnd(p); got != want {
+			t.Errorf("MultilineEnd(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	tokenFile := fs.String("token-file", "", "read the OIDC token from `path` (re-read on each attempt, e.g. a projected service-account token)")
 	tokenEnv := fs.String("token-env", "", "read the OIDC token from environment variable `NAME`")
 	tokenStdin := fs.Bool("token-stdin", false, "read the OIDC token from stdin")
+	orgRepo := fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO, named in hints for an owner scope (default .github)")
 	if rest, err := parseFlags(io, "exchange", fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			err = usagef("unexpected arguments %q; every input is a flag", rest)
@@ -67,6 +68,10 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	}
 	if n != 1 {
 		fmt.Fprintln(io.Stderr, "octo-sts exchange: give exactly one of --token-file, --token-env or --token-stdin")
+		return ExitUsage
+	}
+	if strings.ContainsAny(*orgRepo, "/ ") {
+		fmt.Fprintf(io.Stderr, "octo-sts exchange: --org-policy-repo %q: want a bare repository name such as .github\n", *orgRepo)
 		return ExitUsage
 	}
 	if *timeout <= 0 || *timeout > maxTimeout {
@@ -125,7 +130,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 				}
 			}
 		}
-		if h := se.Hint(req, ""); h != "" {
+		if h := se.Hint(req, *orgRepo); h != "" {
 			fmt.Fprintln(stderr, h)
 		}
 		if se.Attempts > 0 {

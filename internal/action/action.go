@@ -187,8 +187,19 @@ func (l lenientWriter) Write(p []byte) (int, error) {
 // Fail emits the step's single ::error annotation and returns code, so every failure path ends
 // the same way: one titled annotation, details in the log above it.
 func (rt *Runtime) Fail(title, message string, code int) int {
+	return rt.FailWithDetail(title, message, message, "", code)
+}
+
+// FailWithDetail is Fail whose step summary is a page: the ❌ headline first, then summaryMessage
+// (the message without log-only pointers such as "printed above"), then detail (markdown, e.g.
+// the diagnosis) under it.
+func (rt *Runtime) FailWithDetail(title, message, summaryMessage, detail string, code int) int {
 	message = logsafe.Text(message) // server text reaches it: never a command, whatever the runner parses
 	rt.Action.WithFieldsMap(map[string]string{"title": title}).Errorf("%s", message)
-	rt.Summary(fmt.Sprintf("### ❌ %s\n\n%s\n", mdEscape(title), mdEscape(message)))
+	md := fmt.Sprintf("### ❌ %s\n\n%s\n", mdEscape(title), mdEscape(summaryMessage))
+	if detail != "" {
+		md += "\n" + detail
+	}
+	rt.Summary(md)
 	return code
 }

@@ -66,7 +66,7 @@ func TestDiagnosePolicyFetchRedirects(t *testing.T) {
 		h.main()
 		summary := h.file("summary")
 		if same {
-			wantAll(t, "summary", summary, "**Verdict: invalid policy** (HTTP 404)")
+			wantAll(t, "summary", summary, "**❌ Verdict: invalid policy** (HTTP 404)")
 			continue
 		}
 		if len(api.auth) != 0 {

@@ -118,13 +118,13 @@ func TestDiagnose403FromWorkspace(t *testing.T) {
 	wantAll(t, "summary", summary,
 		"#### Diagnosis",
 		"from the workspace checkout",
-		"**Verdict: deny** (HTTP 403)",
+		"**❌ Verdict: deny** (HTTP 403)",
 		"`subject` **← reported**",
 		"`repo:octo-org/app:ref:refs/heads/release`",
 		`trust policy: subject "repo:octo-org/app:ref:refs/heads/main" did not match "repo:octo-org/app:ref:refs/heads/release"`,
 		"The local evaluation reproduces the server's answer exactly.",
 	)
-	wantAll(t, "log", h.stdout.String(), "::group::Diagnosis", "**Verdict: deny** (HTTP 403)")
+	wantAll(t, "log", h.stdout.String(), "::group::Diagnosis", "**❌ Verdict: deny** (HTTP 403)")
 	h.assertNoLeaks("")
 	if strings.Contains(summary, "ghp_workflowtoken123456") {
 		t.Fatal("github-token in the summary")
@@ -146,7 +146,7 @@ func TestDiagnose404InvalidPolicyViaAPI(t *testing.T) {
 	summary := h.file("summary")
 	wantAll(t, "summary", summary,
 		"from `octo-org/policies` (default branch, via the GitHub API)",
-		"**Verdict: invalid policy** (HTTP 404)",
+		"**❌ Verdict: invalid policy** (HTTP 404)",
 		"`unable to parse trust policy found for \"deploy\"`",
 		"repositories",
 		"This is why the server answered 404",
@@ -169,7 +169,7 @@ func TestDiagnoseOrgScope(t *testing.T) {
 	h.env["GITHUB_API_URL"] = api.URL + "/"
 	h.env["INPUT_SCOPE"] = "octo-org"
 	h.main()
-	wantAll(t, "summary", h.file("summary"), "(org policy, identity `deploy`)", "**Verdict: deny** (HTTP 403)", "The policy parses and compiles, so the 404 has another cause", "not installed on `octo-org`")
+	wantAll(t, "summary", h.file("summary"), "(org policy, identity `deploy`)", "**❌ Verdict: deny** (HTTP 403)", "The policy parses and compiles, so the 404 has another cause", "not installed on `octo-org`")
 	h.assertNoLeaks("")
 }
 
@@ -216,8 +216,8 @@ func TestDebugEvaluatesWithoutExchange(t *testing.T) {
 	if h.sts.Requests() != 0 {
 		t.Fatal("debug mode exchanged")
 	}
-	wantAll(t, "log", h.stdout.String(), "::group::Policy evaluation", "**Verdict: allow**")
-	wantAll(t, "summary", h.file("summary"), "**Verdict: allow**", "`audience`", "Signature: NOT CHECKED")
+	wantAll(t, "log", h.stdout.String(), "::group::Policy evaluation", "**✅ Verdict: allow**")
+	wantAll(t, "summary", h.file("summary"), "**✅ Verdict: allow**", "`audience`", "Signature: not checked locally")
 	if strings.Contains(h.file("summary"), "reproduces the server") {
 		t.Error("debug output compares with a server answer that does not exist")
 	}

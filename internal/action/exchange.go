@@ -396,7 +396,6 @@ func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.
 			rt.Action.Group("Diagnosis")
 			rt.Untrusted(strings.Split(strings.TrimRight(diag, "\n"), "\n")...)
 			rt.Action.EndGroup()
-			rt.Summary("#### Diagnosis\n\n" + diag + "\n")
 		}
 	}
 	msg := se.Message
@@ -406,7 +405,12 @@ func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.
 	if se.Attempts > 1 {
 		msg += "\n" + se.Summary()
 	}
-	return rt.Fail(se.Title(), msg, exitFailure)
+	if diag == "" {
+		return rt.Fail(se.Title(), msg, exitFailure)
+	}
+	// The summary reads top down: the headline, the server's answer, then the diagnosis, which
+	// shows the claims that matter itself (the log's hint points at claims printed in the log).
+	return rt.FailWithDetail(se.Title(), msg, se.Message, "#### Diagnosis\n\n"+diag+"\n", exitFailure)
 }
 
 func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Request, src *idtoken.Actions) int {

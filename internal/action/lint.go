@@ -199,7 +199,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 		rt.Action.EndGroup()
 	}
 	fmt.Fprintf(rt.Stdout, "octo-sts lint: %s in %d linted files (%s)\n", report.Count(findings), files, scope)
-	rt.Summary(fmt.Sprintf("%s\nLinted %s.\n", report.Summary(findings, report.Options{Files: files}), mdEscape(scope)))
+	rt.Summary(fmt.Sprintf("%s\nLinted %s.\n", report.Summary(findings, report.Options{Files: files, Links: report.LinksFromEnv(rt.Getenv)}), mdEscape(scope)))
 
 	if in.sarifFile != "" {
 		var buf bytes.Buffer

@@ -245,7 +245,7 @@ func TestLintPullRequestLintsOnlyChangedPolicyFiles(t *testing.T) {
 		t.Errorf("findings output = %q, want 2", v)
 	}
 	summary := r.file("summary")
-	for _, s := range []string{"### octo-sts lint", "| error | 1 |", "| warning | 1 |", "<code>.github/chainguard/bad.sts.yaml</code>", "pull request \\#7"} {
+	for _, s := range []string{"### ❌ octo-sts lint: 1 error in 1 of 2 files", "Also 1 warning.", "<details open>", "<code>.github/chainguard/bad.sts.yaml</code>", "pull request \\#7"} {
 		if !strings.Contains(summary, s) {
 			t.Errorf("step summary lacks %q:\n%s", s, summary)
 		}
@@ -543,7 +543,7 @@ func TestLintManyFindingsAreCappedWithSummaryHint(t *testing.T) {
 	if !strings.Contains(r.stdout.String(), "::notice::15 more findings, see the job summary") {
 		t.Errorf("no overflow notice:\n%s", r.stdout.String())
 	}
-	if n := strings.Count(r.file("summary"), "| unknown-key |"); n != 25 {
+	if n := strings.Count(r.file("summary"), "#unknown-key)"); n != 25 {
 		t.Errorf("step summary lists %d findings, want all 25", n)
 	}
 	if v, _ := r.output("findings"); v != "25" {

@@ -131,6 +131,28 @@ func trimLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// tableValue is the longest value a diagnosis table cell shows: three columns of it fit GitHub's
+// content width in the summary's monospace font.
+const tableValue = 30
+
+// shorten cuts v to tableValue characters with an ellipsis, reporting whether it did.
+func shorten(v string) (string, bool) {
+	r := []rune(v)
+	if len(r) <= tableValue {
+		return v, false
+	}
+	return string(r[:tableValue-1]) + "…", true
+}
+
+// actionsSignatureText is signatureText for a step summary: in Actions the token is the job's own,
+// fetched from GitHub's OIDC provider, so there is no flag to suggest.
+func actionsSignatureText(s SignatureState) string {
+	if !s.Checked {
+		return "not checked locally (the token is this job's own, from GitHub's OIDC provider)"
+	}
+	return signatureText(s)
+}
+
 func signatureText(s SignatureState) string {
 	switch {
 	case !s.Checked:
@@ -175,16 +197,19 @@ func code(s string) string {
 	return fence + s + fence
 }
 
-// RenderMarkdown writes the report for a GitHub step summary.
+// RenderMarkdown writes the report for a GitHub step summary, designed to be read at GitHub's
+// width: the verdict first, then a three-column table (field, expected, got) whose long values
+// are shortened with the full text listed under it, and Actions wording (the job's token is
+// GitHub's own; no CLI flags).
 func RenderMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
 	switch r.Verdict {
 	case Allow:
-		b.WriteString("**Verdict: allow** — the policy allows this token.\n\n")
+		b.WriteString("**✅ Verdict: allow** — the policy allows this token.\n\n")
 	case Deny:
-		fmt.Fprintf(&b, "**Verdict: deny** (HTTP %d): %s\n\n", r.Status, code(r.Message))
+		fmt.Fprintf(&b, "**❌ Verdict: deny** (HTTP %d): %s\n\n", r.Status, code(r.Message))
 	case InvalidPolicy:
-		fmt.Fprintf(&b, "**Verdict: invalid policy** (HTTP %d): %s\n\n", r.Status, code(r.Message))
+		fmt.Fprintf(&b, "**❌ Verdict: invalid policy** (HTTP %d): %s\n\n", r.Status, code(r.Message))
 	case Unverified:
 		fmt.Fprintf(&b, "**Verdict: could not verify here**: %s\n\n", code(r.Message))
 	case Depends:
@@ -197,20 +222,35 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "Policy %s (%s policy, identity %s), domain %s. Signature: %s.\n\n", code(r.PolicyPath), r.Kind, code(r.Identity), code(r.Domain), mdEscape(signatureText(r.Signature)))
+	fmt.Fprintf(&b, "Policy %s (%s policy, identity %s), domain %s. Signature: %s.\n\n", code(r.PolicyPath), r.Kind, code(r.Identity), code(r.Domain), mdEscape(actionsSignatureText(r.Signature)))
 	if r.Covers != nil {
 		fmt.Fprintf(&b, "The token would cover: %s.\n\n", mdEscape(coverageText(r.Covers)))
 	}
 	if len(r.Fields) > 0 {
-		b.WriteString("| | Field | Policy | Expected | Token |\n|---|---|---|---|---|\n")
+		var full []string
+		b.WriteString("| Field | Expected | Got |\n|---|---|---|\n")
 		for _, f := range r.Fields {
-			field := code(f.Field)
+			name := f.Field
+			if strings.HasPrefix(f.Policy, f.Field) && !strings.ContainsAny(f.Policy, " (") {
+				name = f.Policy // the key to edit: subject_pattern rather than subject
+			}
+			field := mark(f.OK) + " " + code(name)
 			if f.Reported {
 				field += " **← reported**"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mark(f.OK), field, mdEscape(f.Policy), code(f.Expected), code(f.Actual))
+			exp, expCut := shorten(f.Expected)
+			got, gotCut := shorten(f.Actual)
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", field, code(exp), code(got))
+			if (expCut || gotCut) && !f.OK {
+				full = append(full, fmt.Sprintf("- %s: expected %s, got %s\n", code(name), code(f.Expected), code(f.Actual)))
+			}
 		}
 		b.WriteString("\n")
+		if len(full) > 0 {
+			b.WriteString("Shortened values in full:\n\n")
+			b.WriteString(strings.Join(full, ""))
+			b.WriteString("\n")
+		}
 		for _, f := range r.Fields {
 			if !f.OK && f.Note != "" {
 				fmt.Fprintf(&b, "- %s: %s\n", code(f.Field), mdEscape(f.Note))

@@ -306,7 +306,7 @@ func TestLintGitHubFormatWritesStepSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"### octo-sts lint", "| error | 1 |", "<code>.github/chainguard/bad.sts.yaml</code>", "| 4 | error | unknown-key |"} {
+	for _, want := range []string{"### ❌ octo-sts lint: 1 error in 1 of 4 files", "<details open><summary><code>.github/chainguard/bad.sts.yaml</code>", "| 4 | ❌ error |", "#unknown-key)"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("step summary lacks %q:\n%s", want, md)
 		}

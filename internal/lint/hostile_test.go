@@ -81,12 +81,13 @@ func TestCheckRelPath(t *testing.T) {
 // hostileFiles are the 1 MB inputs the bounds benchmarks lint.
 func hostileFiles() map[string][]byte {
 	return map[string][]byte{
-		"alias-bomb":    linttest.AliasBomb(1 << 20),
-		"claims-100k":   linttest.ManyClaims(100_000),
-		"unknown-keys":  []byte(manyUnknown(90_000)),
-		"deep-nesting":  []byte("issuer: x\nsubject: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n"),
-		"long-pattern":  []byte("issuer: https://token.actions.githubusercontent.com\nsubject_pattern: " + strings.Repeat("(a|b)*", 150_000) + "\n"),
-		"many-newlines": []byte("issuer: https://token.actions.githubusercontent.com\nsubject: x\n" + strings.Repeat("\n", 1<<20-100)),
+		"alias-bomb":          linttest.AliasBomb(1 << 20),
+		"claims-100k":         linttest.ManyClaims(100_000),
+		"claims-70k-distinct": linttest.DistinctClaims(70_000),
+		"unknown-keys":        []byte(manyUnknown(90_000)),
+		"deep-nesting":        []byte("issuer: x\nsubject: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n"),
+		"long-pattern":        []byte("issuer: https://token.actions.githubusercontent.com\nsubject_pattern: " + strings.Repeat("(a|b)*", 150_000) + "\n"),
+		"many-newlines":       []byte("issuer: https://token.actions.githubusercontent.com\nsubject: x\n" + strings.Repeat("\n", 1<<20-100)),
 	}
 }
 

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"regexp/syntax"
 	"strings"
 	"testing"
 )
@@ -43,4 +44,26 @@ func TestMultilineEnd(t *testing.T) {
 			t.Errorf("MultilineEnd(%q) = %v, want %v", p, got, want)
 		}
 	}
+}
+
+// CheckPattern's literal fast path agrees with the parser on literals, empty and near-literal input.
+func TestCheckPatternLiteralFastPath(t *testing.T) {
+	for _, p := range []string{"", "v1a2", "repo:acme/app:ref:refs/heads/main", "a b", "ünïcode", "a.b", "a\\", "*", "(", "a)|("} {
+		for _, g := range []Generation{Legacy, Current} {
+			want := syntaxCheck(g, p)
+			if got := CheckPattern(g, p); (got == nil) != (want == nil) {
+				t.Errorf("CheckPattern(%v, %q) = %v, parser says %v", g, p, got, want)
+			}
+		}
+	}
+}
+
+func syntaxCheck(g Generation, p string) error {
+	if g == Current {
+		if _, err := syntax.Parse(p, syntax.Perl); err != nil {
+			return err
+		}
+	}
+	_, err := syntax.Parse(g.Anchored(p), syntax.Perl)
+	return err
 }

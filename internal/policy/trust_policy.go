@@ -35,8 +35,8 @@ type TrustPolicy struct {
 	AudiencePattern string         `json:"audience_pattern,omitempty"`
 	audiencePattern *regexp.Regexp `json:"-"`
 
-	ClaimPattern map[string]string         `json:"claim_pattern,omitempty"`
-	claimPattern map[string]*regexp.Regexp `json:"-"`
+	ClaimPattern map[string]string `json:"claim_pattern,omitempty"`
+	claimPattern *claimMatchers    `json:"-"` // the server's map[string]*regexp.Regexp, compiled on use
 
 	Permissions Permissions `json:"permissions,omitempty"`
 
@@ -80,6 +80,9 @@ func (p Problem) Error() string { return p.Msg }
 // error, without building a matcher (regexp.Compile's only errors are the parser's). Legacy parses
 // "^"+p+"$"; current parses p alone first, then "^(?:"+p+")$".
 func CheckPattern(g Generation, p string) error {
+	if len(p) <= maxLiteral && regexp.QuoteMeta(p) == p {
+		return nil // no metacharacter: parses in both forms, well inside RE2's size limits
+	}
 	if g == Current {
 		if _, err := syntax.Parse(p, syntax.Perl); err != nil {
 			return err
@@ -88,6 +91,10 @@ func CheckPattern(g Generation, p string) error {
 	_, err := syntax.Parse(g.Anchored(p), syntax.Perl)
 	return err
 }
+
+// maxLiteral bounds CheckPattern's fast path: a literal this long (the largest policy GitHub's
+// contents API serves) is far below the parser's size limits, so it cannot fail to parse.
+const maxLiteral = 1 << 20
 
 // CompilePattern compiles trust-policy pattern p as generation g does.
 func CompilePattern(g Generation, p string) (*regexp.Regexp, error) {
@@ -130,8 +137,14 @@ func (tp *TrustPolicy) ProblemsFor(g Generation) []Problem {
 	if g == Current {
 		exclusive("app", tp.App, tp.AppPattern, CodeAppBoth, "", CodeAppPatternInvalid)
 	}
+	checked := map[string]error{} // identical values parse identically: parse each once
 	for _, k := range sortedKeys(tp.ClaimPattern) {
-		if err := CheckPattern(g, tp.ClaimPattern[k]); err != nil {
+		err, seen := checked[tp.ClaimPattern[k]]
+		if !seen {
+			err = CheckPattern(g, tp.ClaimPattern[k])
+			checked[tp.ClaimPattern[k]] = err
+		}
+		if err != nil {
 			out = append(out, Problem{Code: CodeClaimPatternInvalid, Field: "claim_pattern", Key: k, Msg: fmt.Sprintf("error compiling claim_pattern[%q]: %v", k, err), Err: err})
 		}
 	}
@@ -160,10 +173,7 @@ func (tp *TrustPolicy) Compile() error {
 	if g == Current {
 		tp.appPattern = compile(tp.AppPattern)
 	}
-	tp.claimPattern = make(map[string]*regexp.Regexp, len(tp.ClaimPattern))
-	for k, v := range tp.ClaimPattern {
-		tp.claimPattern[k], _ = CompilePattern(g, v) // "" compiles too: it matches only ""
-	}
+	tp.claimPattern = newClaimMatchers(g, tp.ClaimPattern)
 	tp.isCompiled = true
 	return nil
 }
@@ -248,7 +258,7 @@ type Row struct {
 // server's order, with the server's 403 message for each failing row. Token validity (400s) is
 // not part of any row: CheckToken checks it first.
 func (tp *TrustPolicy) Rows(tok Token, domain string) []Row {
-	rows := make([]Row, 0, 3+len(tp.claimPattern))
+	rows := make([]Row, 0, 3+len(tp.ClaimPattern))
 	tp.rows(tok, domain, func(r Row) bool {
 		rows = append(rows, r)
 		return true
@@ -302,9 +312,9 @@ func (tp *TrustPolicy) rows(tok Token, domain string, yield func(Row) bool) {
 	if !yield(aud) {
 		return
 	}
-	for _, k := range sortedKeys(tp.claimPattern) {
-		re := tp.claimPattern[k]
-		r := Row{Field: "claim_pattern", Key: k, Policy: "claim_pattern", Expected: re.String()}
+	for _, k := range tp.claimPattern.keys {
+		expr := tp.claimPattern.expression(k)
+		r := Row{Field: "claim_pattern", Key: k, Policy: "claim_pattern", Expected: expr}
 		raw, ok := tok.Claims[k]
 		val, isStr := ClaimString(raw)
 		switch {
@@ -312,8 +322,8 @@ func (tp *TrustPolicy) rows(tok Token, domain string, yield func(Row) bool) {
 			r.Denial = deny("claim_pattern", k, CodeClaimMissing, "trust policy: expected claim %q not found in token", k)
 		case !isStr:
 			r.Denial = deny("claim_pattern", k, CodeClaimNotString, "trust policy: expected claim %q not a string", k)
-		case !re.MatchString(val):
-			r.Denial = deny("claim_pattern", k, CodeClaimMismatch, "trust policy: claim %q did not match %q", k, re)
+		case !tp.claimPattern.match(k, val):
+			r.Denial = deny("claim_pattern", k, CodeClaimMismatch, "trust policy: claim %q did not match %q", k, expr)
 		}
 		if !yield(r) {
 			return

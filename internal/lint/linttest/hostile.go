@@ -44,10 +44,25 @@ func ManyClaims(n int) []byte {
 	return b.Bytes()
 }
 
+// DistinctClaims returns a policy with n claim_pattern entries whose keys and values all differ and
+// read as plain strings (70k fit in 1 MB): every one is a pattern of its own to hold in memory.
+func DistinctClaims(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nclaim_pattern: {")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "k%x: v%x", i, i)
+	}
+	b.WriteString("}\npermissions: {contents: read}\n")
+	return b.Bytes()
+}
+
 // HostileTree creates, under dir, a repository whose .github/chainguard holds every hostile entry
 // the linter must refuse without reading: links to /proc/self/fd/1, /dev/zero and a file outside
 // the tree, a link to a directory outside, a FIFO, a file over 1 MB, a 1 MiB alias bomb and a
-// 100k-claim file. It returns the chainguard directory.
+// 100k-claim file and a file of 70k distinct claim patterns. It returns the chainguard directory.
 func HostileTree(dir string) (string, error) {
 	cg := filepath.Join(dir, ".github", "chainguard")
 	if err := os.MkdirAll(cg, 0o755); err != nil {
@@ -76,10 +91,11 @@ func HostileTree(dir string) (string, error) {
 		return "", err
 	}
 	files := map[string][]byte{
-		"big.sts.yaml":    append([]byte("issuer: https://token.actions.githubusercontent.com\nsubject: x\n# "), bytes.Repeat([]byte("a"), 1<<20)...),
-		"bomb.sts.yaml":   AliasBomb(1 << 20),
-		"claims.sts.yaml": ManyClaims(100_000),
-		"ok.sts.yaml":     []byte("issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: read\n"),
+		"big.sts.yaml":      append([]byte("issuer: https://token.actions.githubusercontent.com\nsubject: x\n# "), bytes.Repeat([]byte("a"), 1<<20)...),
+		"bomb.sts.yaml":     AliasBomb(1 << 20),
+		"claims.sts.yaml":   ManyClaims(100_000),
+		"distinct.sts.yaml": DistinctClaims(70_000),
+		"ok.sts.yaml":       []byte("issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: read\n"),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(cg, name), data, 0o644); err != nil {

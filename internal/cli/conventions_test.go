@@ -109,3 +109,25 @@ func TestLintStdinAndRoot(t *testing.T) {
 		t.Errorf("lint from a sub-directory (--fail-on never): %v\n%s", err, out)
 	}
 }
+
+// TestLintColor: --color always colours severities, never and NO_COLOR (auto, not a terminal) do not.
+func TestLintColor(t *testing.T) {
+	policy := "issuer: https://token.actions.githubusercontent.com\nsubject: repo:a/b:ref:refs/heads/main\nbogus: 1\n"
+	for _, c := range []struct {
+		args  []string
+		env   map[string]string
+		color bool
+	}{
+		{[]string{"--color", "always"}, nil, true},
+		{[]string{"--color", "never"}, nil, false},
+		{nil, map[string]string{"NO_COLOR": "1"}, false},
+		{nil, nil, false}, // a buffer is not a terminal
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"octo-sts", "lint", "--workflows=false"}, c.args...)
+		Run(context.Background(), append(args, "-"), strings.NewReader(policy), &stdout, &stderr, func(k string) string { return c.env[k] })
+		if got := strings.Contains(stdout.String(), "\x1b[31merror\x1b[0m"); got != c.color {
+			t.Errorf("%v %v: coloured %v, want %v:\n%q", c.args, c.env, got, c.color, stdout.String())
+		}
+	}
+}

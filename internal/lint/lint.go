@@ -120,34 +120,17 @@ func IsPolicyPath(p string) bool {
 // relative to root when possible so annotations land on pull-request lines. An unreadable or
 // missing path is an error (exit 3 territory), not a finding.
 func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
-	var inputs []Input
+	// The walk only collects names; the workers read and lint each file, so file contents are
+	// never all in memory at once and reading runs on every core.
+	var files []string
 	var refused []Finding
-	read := func(p string) error {
-		shown := display(root, p)
-		if link := linkInPath(root, p); link != "" {
-			refused = append(refused, refusedFinding(shown, "not-regular-file", fmt.Sprintf("is reached through the symbolic link %s; lint does not follow links (the server reads the Git tree, never through a link)", display(root, link))))
-			return nil
-		}
-		data, r, err := readPolicyFile(p)
-		if err != nil {
-			return err
-		}
-		if r != nil {
-			refused = append(refused, refusedFinding(shown, r.rule, r.msg))
-			return nil
-		}
-		inputs = append(inputs, Input{Path: shown, Data: data})
-		return nil
-	}
 	for _, p := range paths {
 		info, err := os.Lstat(p)
 		if err != nil {
 			return nil, 0, err
 		}
 		if !info.IsDir() {
-			if err := read(p); err != nil {
-				return nil, 0, err
-			}
+			files = append(files, p)
 			continue
 		}
 		if link := linkInPath(root, p); link != "" {
@@ -159,16 +142,56 @@ func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() || !IsPolicyPath(fp) {
-				return nil
+			if !d.IsDir() && IsPolicyPath(fp) {
+				files = append(files, fp) // links, FIFOs, devices and oversized files are refused when read
 			}
-			return read(fp) // refuses links, FIFOs, devices and oversized files as findings
+			return nil
 		})
 		if err != nil {
 			return nil, 0, err
 		}
 	}
-	return Sort(append(Many(inputs, o), suppress(refused, nil, o.Ignore)...)), len(inputs) + len(refused), nil
+	results := make([][]Finding, len(files))
+	errs := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				results[i], errs[i] = lintPath(root, files[i], o)
+			}
+		})
+	}
+	wg.Wait()
+	var out []Finding
+	for i, r := range results {
+		if errs[i] != nil {
+			return nil, 0, errs[i]
+		}
+		out = append(out, r...)
+	}
+	return Sort(append(out, suppress(refused, nil, o.Ignore)...)), len(files) + len(refused), nil
+}
+
+// lintPath reads and lints one file the walk found; a link on the way or a file the server cannot
+// read is a finding, an I/O failure an error.
+func lintPath(root, p string, o Options) ([]Finding, error) {
+	shown := display(root, p)
+	if link := linkInPath(root, p); link != "" {
+		return suppress([]Finding{refusedFinding(shown, "not-regular-file", fmt.Sprintf("is reached through the symbolic link %s; lint does not follow links (the server reads the Git tree, never through a link)", display(root, link)))}, nil, o.Ignore), nil
+	}
+	data, r, err := readPolicyFile(p)
+	if err != nil {
+		return nil, err
+	}
+	if r != nil {
+		return suppress([]Finding{refusedFinding(shown, r.rule, r.msg)}, nil, o.Ignore), nil
+	}
+	return Bytes(shown, data, o), nil
 }
 
 // refusedFinding reports a path lint would not read; it is an error so the pull request cannot merge.

@@ -194,6 +194,9 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}
+	if f.format == report.FormatText {
+		return streamText(ctx, io, f, root, paths, onDisk, opts, stdinData)
+	}
 	var findings []lint.Finding
 	files := 0
 	if len(onDisk) > 0 {

@@ -3,8 +3,6 @@ package lint
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -118,63 +116,18 @@ func IsPolicyPath(p string) bool {
 
 // Paths lints files and directories (walked recursively for policy files). Display paths are made
 // relative to root when possible so annotations land on pull-request lines. An unreadable or
-// missing path is an error (exit 3 territory), not a finding.
+// missing path is an error (exit 3 territory), not a finding. It holds every finding; Stream
+// hands them over file by file instead.
 func Paths(root string, paths []string, o Options) ([]Finding, int, error) {
-	// The walk only collects names; the workers read and lint each file, so file contents are
-	// never all in memory at once and reading runs on every core.
-	var files []string
-	var refused []Finding
-	for _, p := range paths {
-		info, err := os.Lstat(p)
-		if err != nil {
-			return nil, 0, err
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		if link := linkInPath(root, p); link != "" {
-			refused = append(refused, refusedFinding(display(root, p), "not-regular-file", fmt.Sprintf("is reached through the symbolic link %s; lint does not follow links", display(root, link))))
-			continue
-		}
-		// WalkDir never follows links: a linked file or directory arrives as a link entry.
-		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && IsPolicyPath(fp) {
-				files = append(files, fp) // links, FIFOs, devices and oversized files are refused when read
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, 0, err
-		}
-	}
-	results := make([][]Finding, len(files))
-	errs := make([]error, len(files))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(files) {
-					return
-				}
-				results[i], errs[i] = lintPath(root, files[i], o)
-			}
-		})
-	}
-	wg.Wait()
 	var out []Finding
-	for i, r := range results {
-		if errs[i] != nil {
-			return nil, 0, errs[i]
-		}
-		out = append(out, r...)
+	n, err := Stream(root, paths, o, func(fs []Finding) error {
+		out = append(out, fs...)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	return Sort(append(out, suppress(refused, nil, o.Ignore)...)), len(files) + len(refused), nil
+	return out, n, nil
 }
 
 // lintPath reads and lints one file the walk found; a link on the way or a file the server cannot

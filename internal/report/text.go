@@ -16,30 +16,62 @@ func Text(w io.Writer, fs []lint.Finding, o Options) error {
 	if w == nil {
 		return errNilWriter
 	}
-	fs = sorted(fs)
-	ew := &errWriter{w: w}
-	var srcFile string
-	var lines []string
+	t := NewTextStream(w, o)
+	t.Write(sorted(fs))
+	return t.Close(o.Files)
+}
+
+// TextStream renders the text format piece by piece, so a caller streaming a run's findings
+// file by file (lint.Stream) never holds them all: the output is Text's, byte for byte.
+type TextStream struct {
+	ew      *errWriter
+	o       Options
+	counts  Counts
+	srcFile string
+	lines   []string
+}
+
+// NewTextStream starts a text report on w.
+func NewTextStream(w io.Writer, o Options) *TextStream {
+	return &TextStream{ew: &errWriter{w: w}, o: o}
+}
+
+// Write renders fs, the next piece of the run in lint.Sort order (no file split across pieces
+// out of order), and returns the first write error so far.
+func (t *TextStream) Write(fs []lint.Finding) error {
+	c := Count(fs)
+	t.counts.Errors += c.Errors
+	t.counts.Warnings += c.Warnings
+	t.counts.Notices += c.Notices
 	for _, f := range fs {
 		line := TextLine(f)
-		if o.Color {
+		if t.o.Color {
 			line = colorize(line, f)
 		}
-		fmt.Fprintln(ew, line)
-		if o.Source == nil {
+		fmt.Fprintln(t.ew, line)
+		if t.o.Source == nil {
 			continue
 		}
-		if f.File != srcFile {
-			srcFile, lines = f.File, strings.Split(string(o.Source(f.File)), "\n")
+		if f.File != t.srcFile {
+			t.srcFile, t.lines = f.File, strings.Split(string(t.o.Source(f.File)), "\n")
 		}
-		if snippet := caret(lines, f, o.Color); snippet != "" {
-			fmt.Fprint(ew, snippet)
+		if snippet := caret(t.lines, f, t.o.Color); snippet != "" {
+			fmt.Fprint(t.ew, snippet)
 		}
 	}
-	if !o.Quiet {
-		fmt.Fprintf(ew, "%s in %s\n", Count(fs), plural(o.Files, "file"))
+	return t.ew.err
+}
+
+// Counts is the tally of every finding written so far.
+func (t *TextStream) Counts() Counts { return t.counts }
+
+// Close writes the closing count line for a run over files files (unless o.Quiet) and returns
+// the first write error.
+func (t *TextStream) Close(files int) error {
+	if !t.o.Quiet {
+		fmt.Fprintf(t.ew, "%s in %s\n", t.counts, plural(files, "file"))
 	}
-	return ew.err
+	return t.ew.err
 }
 
 // TextLine renders one finding the way the text format and the problem matcher expect it.

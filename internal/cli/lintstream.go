@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	stdio "io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/policy"
+	"github.com/octo-sts/action/internal/report"
+)
+
+// streamText is `lint --format text`: findings are written file by file as lint.Stream hands
+// them over, so memory does not grow with the number of files; the output is what rendering the
+// whole sorted set would give, byte for byte.
+func streamText(ctx context.Context, io IO, f lintFlags, root string, paths, onDisk []string, opts lint.Options, stdinData []byte) int {
+	stdinName := orDefault(f.stdinName, defaultLintPath+"/stdin.sts.yaml")
+	// The few findings that do not come from the walk (stdin, the workflow cross-check) are merged
+	// into the stream at their place in lint.Sort order.
+	var extra []lint.Finding
+	files := 0
+	if stdinData != nil {
+		extra = append(extra, lint.Bytes(stdinName, stdinData, opts)...)
+		files++
+	}
+	if f.workflows && f.repository != "" && len(onDisk) > 0 {
+		extra = append(extra, crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)...)
+	}
+	ro := report.Options{Quiet: f.quiet, Version: lintVersion(), Color: useColor(f.color, f.output, io)}
+	if io.Getenv("GITHUB_ACTIONS") != "true" { // in Actions the problem matcher reads every line
+		ro.Source = sourceReader(root, stdinName, stdinData)
+	}
+	out := &lazyOutput{path: f.output, stdout: io.Stdout}
+	t := report.NewTextStream(out, ro)
+	failing := 0
+	m := &merger{extra: lint.Sort(extra), emit: func(fs []lint.Finding) error {
+		if f.failOn != "" {
+			failing += report.AtOrAbove(fs, f.failOn)
+		}
+		return t.Write(fs)
+	}}
+	if len(onDisk) > 0 {
+		n, err := lint.Stream(root, onDisk, opts, m.piece)
+		if err != nil {
+			return out.fail(io, err)
+		}
+		files += n
+	}
+	if files == 0 {
+		fmt.Fprintf(io.Stderr, "octo-sts lint: %v under %s (looked for *.sts.yaml and %s); pass the policy files or directories to lint\n",
+			lint.ErrNoFiles, strings.Join(paths, ", "), policy.IssuersFileName)
+		return ExitUsage
+	}
+	if err := m.flush(); err != nil {
+		return out.fail(io, err)
+	}
+	if err := t.Close(files); err != nil {
+		return out.fail(io, err)
+	}
+	if err := out.finish(); err != nil {
+		return out.fail(io, err)
+	}
+	if failing > 0 {
+		return ExitFindings
+	}
+	return ExitOK
+}
+
+// merger interleaves a sorted set of extra findings with the pieces lint.Stream emits (each one
+// file's, in file order), so the concatenation stays in lint.Sort order.
+type merger struct {
+	extra []lint.Finding
+	emit  func([]lint.Finding) error
+}
+
+func (m *merger) piece(fs []lint.Finding) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	file := fs[0].File
+	i := 0
+	for i < len(m.extra) && m.extra[i].File < file {
+		i++
+	}
+	j := i
+	for j < len(m.extra) && m.extra[j].File == file {
+		j++
+	}
+	if i > 0 {
+		if err := m.emit(m.extra[:i]); err != nil {
+			return err
+		}
+	}
+	if j > i {
+		fs = lint.Sort(append(slices.Clone(m.extra[i:j]), fs...))
+	}
+	m.extra = m.extra[j:]
+	return m.emit(fs)
+}
+
+// flush emits the extra findings after the last file.
+func (m *merger) flush() error {
+	if len(m.extra) == 0 {
+		return nil
+	}
+	rest := m.extra
+	m.extra = nil
+	return m.emit(rest)
+}
+
+// lazyOutput is the report's destination: standard output, or the --output file created at the
+// first write (so a usage error found late leaves no file behind), buffered either way.
+type lazyOutput struct {
+	path   string
+	stdout stdio.Writer
+	file   *os.File
+	buf    *bufio.Writer
+	err    error // the failure to open --output, reported as such
+	werr   error // the first failure to write the report
+}
+
+func (o *lazyOutput) Write(p []byte) (int, error) {
+	if err := o.open(); err != nil {
+		return 0, err
+	}
+	n, err := o.buf.Write(p)
+	if err != nil && o.werr == nil {
+		o.werr = err
+	}
+	return n, err
+}
+
+func (o *lazyOutput) open() error {
+	if o.buf != nil || o.err != nil {
+		return o.err
+	}
+	if o.path == "" {
+		o.buf = bufio.NewWriter(o.stdout)
+		return nil
+	}
+	o.file, o.err = os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if o.err != nil {
+		return o.err
+	}
+	o.buf = bufio.NewWriter(o.file)
+	return nil
+}
+
+// finish flushes the report (creating an empty --output file when nothing was written).
+func (o *lazyOutput) finish() error {
+	if err := o.open(); err != nil {
+		return err
+	}
+	err := o.buf.Flush()
+	if err != nil && o.werr == nil {
+		o.werr = err
+	}
+	if o.file != nil {
+		if cerr := o.file.Close(); err == nil {
+			err = cerr
+		}
+		o.file = nil
+	}
+	return err
+}
+
+// fail reports err (opening --output, writing the report, or reading the tree) and exits 3.
+func (o *lazyOutput) fail(io IO, err error) int {
+	switch {
+	case o.err != nil:
+		fmt.Fprintf(io.Stderr, "octo-sts lint: --output: %v; pass a writable file path\n", o.err)
+	case o.werr != nil:
+		fmt.Fprintf(io.Stderr, "octo-sts lint: writing the report: %v\n", o.werr)
+	case o.buf != nil:
+		_ = o.buf.Flush() // what was linted before the failure
+		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
+	default:
+		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
+	}
+	if o.file != nil {
+		o.file.Close()
+	}
+	return ExitInternal
+}

@@ -56,13 +56,39 @@ func (f *file) checkExposure() {
 	owner, name := f.ownerRepo()
 	seen := map[string]bool{}
 	readOnly := len(writePermissions(f)) == 0
-	for _, e := range f.adversaries(owner, name) {
-		if seen[e.field] || (readOnly && e.ownRepo) || !f.admits(e.tok) {
-			continue
+	f.adversaries(owner, name, func(c candidate) {
+		// Whether a finding can arise is known before the token is built: its kind already
+		// reported, a read-only grant to the owner's own pull requests, or an issuer or subject
+		// the policy refuses whatever the other claims say.
+		if seen[c.field] || (readOnly && c.ownRepo) || !f.mayAdmit(c.iss, c.sub) {
+			return
 		}
-		seen[e.field] = true
-		f.reportExposure(e)
+		if e := c.build(); f.admits(e.tok) {
+			seen[e.field] = true
+			f.reportExposure(e)
+		}
+	})
+}
+
+// candidate is one identity to try, described by what decides whether trying it can matter
+// (its field, whether it is the owner's own, its issuer and subject) and built only then: a
+// profile of 10,000 policies spent most of lint building tokens no policy could accept.
+type candidate struct {
+	field    string
+	ownRepo  bool
+	iss, sub string
+	build    func() exposure
+}
+
+// mayAdmit reports whether any selected generation's issuer and subject steps accept iss and
+// sub; when none does, CheckToken refuses the token whatever its other claims.
+func (f *file) mayAdmit(iss, sub string) bool {
+	for _, tp := range f.evalTPs {
+		if tp.AdmitsIdentity(iss, sub) {
+			return true
+		}
 	}
+	return false
 }
 
 // compiled compiles the policy once under each selected generation (Compile is what the server
@@ -177,6 +203,13 @@ func splitSubject(s string) (owner, name, rest string, ok bool) {
 // suffixes are the subject tails (after "repo:OWNER/NAME:") to try: common ones plus every tail
 // the policy's own subject or samples carry, so "main only" policies are tried on main.
 func (f *file) suffixes() []string {
+	if f.sfx == nil {
+		f.sfx = f.subjectTails()
+	}
+	return f.sfx
+}
+
+func (f *file) subjectTails() []string {
 	out := []string{"ref:refs/heads/main", "ref:refs/heads/master", "ref:refs/tags/v1.0.0", "environment:production"}
 	tp := f.tp
 	subs := []string{tp.Subject}
@@ -298,9 +331,8 @@ func (f *file) audience() string {
 	return defaultDomain
 }
 
-// adversaries lists the identities to try, most telling first per field.
-func (f *file) adversaries(owner, name string) []exposure {
-	var out []exposure
+// adversaries hands try the identities to try, most telling first per field.
+func (f *file) adversaries(owner, name string, try func(candidate)) {
 	if f.kind == policy.KindOrg {
 		// An org policy lives in <org>/.github but serves the org's other repositories.
 		name = f.sampleRepo(owner, "app")
@@ -312,6 +344,8 @@ func (f *file) adversaries(owner, name string) []exposure {
 	if f.kind == policy.KindOrg {
 		fixSubject = fmt.Sprintf("start subject_pattern with repo:%s/ or pin claim_pattern repository_owner_id to your organisation's id", orOwner(owner))
 	}
+	src, pinned := f.tp.ClaimPattern["job_workflow_ref"]
+	pinned = pinned && !f.acceptsAnything(src)
 	strangers := []string{attackerOwner}
 	if owner != "" {
 		// A fork keeps the repository name under the attacker's account (attacker/app).
@@ -323,31 +357,39 @@ func (f *file) adversaries(owner, name string) []exposure {
 		}
 		for _, n := range []string{name, "x" + name} {
 			for _, rest := range f.suffixes() {
-				tok := f.actionsToken(o, n, rest, attackerOwnerID, attackerRepoID, true)
-				out = append(out, exposure{field: "subject", who: "a workflow in " + o + "/" + n + ", a repository of another owner", tok: tok, fix: fixSubject})
+				sub := "repo:" + o + "/" + n + ":" + rest
+				try(candidate{field: "subject", iss: githubIssuer, sub: sub, build: func() exposure {
+					tok := f.actionsToken(o, n, rest, attackerOwnerID, attackerRepoID, true)
+					return exposure{field: "subject", who: "a workflow in " + o + "/" + n + ", a repository of another owner", tok: tok, fix: fixSubject}
+				}})
 				// The same stranger calling one of the owner's reusable workflows.
-				if src, pinned := f.tp.ClaimPattern["job_workflow_ref"]; pinned && owner != "" && !f.acceptsAnything(src) {
-					call := f.actionsToken(o, n, rest, attackerOwnerID, attackerRepoID, true)
-					jw := owner + "/" + name + "/" + replaceRef(f.workflowTail("refs/heads/main"), "refs/heads/main")
-					if s := f.sample("job_workflow_ref", ""); s != "" {
-						jw = s
-					}
-					call.Claims["job_workflow_ref"] = jw
-					out = append(out, exposure{field: "job_workflow_ref", who: "a workflow in " + o + "/" + n + " calling your reusable workflow", tok: call,
-						fix: fmt.Sprintf("anyone can call a public reusable workflow: also pin claim_pattern repository_owner: %s (or repository_owner_id)", orOwner(owner))})
+				if pinned && owner != "" {
+					try(candidate{field: "job_workflow_ref", iss: githubIssuer, sub: sub, build: func() exposure {
+						call := f.actionsToken(o, n, rest, attackerOwnerID, attackerRepoID, true)
+						jw := owner + "/" + name + "/" + replaceRef(f.workflowTail("refs/heads/main"), "refs/heads/main")
+						if s := f.sample("job_workflow_ref", ""); s != "" {
+							jw = s
+						}
+						call.Claims["job_workflow_ref"] = jw
+						return exposure{field: "job_workflow_ref", who: "a workflow in " + o + "/" + n + " calling your reusable workflow", tok: call,
+							fix: fmt.Sprintf("anyone can call a public reusable workflow: also pin claim_pattern repository_owner: %s (or repository_owner_id)", orOwner(owner))}
+					}})
 				}
 			}
 		}
 	}
 	if owner != "" {
-		ownerID, repoID := f.sample("repository_owner_id", "1"), f.sample("repository_id", "2")
-		pr := f.actionsToken(owner, name, "pull_request", ownerID, repoID, false)
+		prName := name
 		if f.kind == policy.KindOrg {
-			pr = f.actionsToken(owner, f.sampleRepo(owner, name), "pull_request", ownerID, repoID, false)
+			prName = f.sampleRepo(owner, name)
 		}
-		out = append(out, exposure{field: "subject", who: "a pull_request run, whose code comes from the pull request", tok: pr, ownRepo: true,
-			fix: fmt.Sprintf("name the branch (subject: repo:%s/%s:ref:refs/heads/main) or pin claim_pattern event_name to the events you use", owner, pr.Claims["repository"].(string)[len(owner)+1:])})
-		if src, pinned := f.tp.ClaimPattern["job_workflow_ref"]; pinned && !f.acceptsAnything(src) {
+		try(candidate{field: "subject", ownRepo: true, iss: githubIssuer, sub: "repo:" + owner + "/" + prName + ":pull_request", build: func() exposure {
+			ownerID, repoID := f.sample("repository_owner_id", "1"), f.sample("repository_id", "2")
+			pr := f.actionsToken(owner, prName, "pull_request", ownerID, repoID, false)
+			return exposure{field: "subject", who: "a pull_request run, whose code comes from the pull request", tok: pr, ownRepo: true,
+				fix: fmt.Sprintf("name the branch (subject: repo:%s/%s:ref:refs/heads/main) or pin claim_pattern event_name to the events you use", owner, prName)}
+		}})
+		if pinned {
 			rest := "ref:refs/heads/main"
 			for _, s := range f.suffixes() {
 				if strings.HasPrefix(s, "ref:") {
@@ -355,19 +397,23 @@ func (f *file) adversaries(owner, name string) []exposure {
 					break
 				}
 			}
-			foreign := f.actionsToken(owner, name, rest, ownerID, repoID, false)
-			for _, k := range attackerControlled {
-				if _, ok := f.tp.ClaimPattern[k]; ok {
-					foreign.Claims[k] = f.sample(k, fmt.Sprint(foreign.Claims[k]))
+			try(candidate{field: "job_workflow_ref", iss: githubIssuer, sub: "repo:" + owner + "/" + name + ":" + rest, build: func() exposure {
+				ownerID, repoID := f.sample("repository_owner_id", "1"), f.sample("repository_id", "2")
+				foreign := f.actionsToken(owner, name, rest, ownerID, repoID, false)
+				for _, k := range attackerControlled {
+					if _, ok := f.tp.ClaimPattern[k]; ok {
+						foreign.Claims[k] = f.sample(k, fmt.Sprint(foreign.Claims[k]))
+					}
 				}
-			}
-			foreign.Claims["job_workflow_ref"] = attackerOwner + "/workflows/" + replaceRef(f.workflowTail("refs/heads/main"), "refs/heads/main")
-			out = append(out, exposure{field: "job_workflow_ref", who: "a reusable workflow in " + attackerOwner + "/workflows, which you do not control", tok: foreign,
-				fix: fmt.Sprintf("anchor job_workflow_ref to your own repository: %s/%s/\\.github/workflows/…@refs/heads/main", owner, name)})
+				foreign.Claims["job_workflow_ref"] = attackerOwner + "/workflows/" + replaceRef(f.workflowTail("refs/heads/main"), "refs/heads/main")
+				return exposure{field: "job_workflow_ref", who: "a reusable workflow in " + attackerOwner + "/workflows, which you do not control", tok: foreign,
+					fix: fmt.Sprintf("anchor job_workflow_ref to your own repository: %s/%s/\\.github/workflows/…@refs/heads/main", owner, name)}
+			}})
 		}
 	}
-	out = append(out, f.attackerIssuers()...)
-	return out
+	for _, e := range f.attackerIssuers() {
+		try(candidate{field: e.field, iss: e.tok.Issuer, sub: e.tok.Subject, build: func() exposure { return e }})
+	}
 }
 
 // sampleRepo is a repository name an org policy's subject admits, for the org's own identities.

@@ -40,6 +40,7 @@ type file struct {
 	iss     *policy.OrgTrustedIssuers
 
 	claims *claimIdx // claim_pattern keys → nodes, built on first use
+	sfx    []string  // subject tails the exposure analysis tries, built on first use
 }
 
 func newFile(p string, data []byte, kind policy.Kind, o Options) *file {

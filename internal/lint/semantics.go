@@ -274,6 +274,9 @@ func (f *file) admitsPullRequest() bool {
 		if name == "" || f.kind == policy.KindOrg {
 			name = f.sampleRepo(owner, "app")
 		}
+		if !f.mayAdmit(githubIssuer, "repo:"+owner+"/"+name+":pull_request") {
+			return false // refused on issuer or subject: the other claims cannot matter
+		}
 		pr := f.actionsToken(owner, name, "pull_request", f.sample("repository_owner_id", "1"), f.sample("repository_id", "2"), false)
 		return f.admits(pr)
 	}

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"sync"
 )
 
 // TrustPolicy has the server's field names, types and tags, because sigs.k8s.io/yaml's scalar
@@ -83,6 +84,29 @@ func CheckPattern(g Generation, p string) error {
 	if len(p) <= maxLiteral && regexp.QuoteMeta(p) == p {
 		return nil // no metacharacter: parses in both forms, well inside RE2's size limits
 	}
+	if len(p) > maxMemoPattern {
+		return parsePattern(g, p)
+	}
+	k := memoKey{g, p}
+	checked.Lock()
+	err, ok := checked.m[k]
+	checked.Unlock()
+	if ok {
+		return err
+	}
+	err = parsePattern(g, p)
+	checked.Lock()
+	if checked.bytes+len(p) > maxCheckMemo {
+		clear(checked.m) // bounded: memory never grows with the number of policies checked
+		checked.bytes = 0
+	}
+	checked.m[k] = err
+	checked.bytes += len(p)
+	checked.Unlock()
+	return err
+}
+
+func parsePattern(g Generation, p string) error {
 	if g == Current {
 		if _, err := syntax.Parse(p, syntax.Perl); err != nil {
 			return err
@@ -91,6 +115,27 @@ func CheckPattern(g Generation, p string) error {
 	_, err := syntax.Parse(g.Anchored(p), syntax.Perl)
 	return err
 }
+
+// checked remembers CheckPattern's answer per generation and pattern: one lint run asks it for
+// the same pattern several times (each generation's problems, then Compile), and policies in one
+// tree share patterns. The answer is a pure function of its key.
+var checked = struct {
+	sync.Mutex
+	m     map[memoKey]error
+	bytes int
+}{m: map[memoKey]error{}}
+
+type memoKey struct {
+	g Generation
+	p string
+}
+
+// maxCheckMemo bounds the pattern bytes checked holds; maxMemoPattern keeps one huge pattern from
+// flushing it.
+const (
+	maxCheckMemo   = 2 << 20
+	maxMemoPattern = 4 << 10
+)
 
 // maxLiteral bounds CheckPattern's fast path: a literal this long (the largest policy GitHub's
 // contents API serves) is far below the parser's size limits, so it cannot fail to parse.
@@ -164,7 +209,7 @@ func (tp *TrustPolicy) Compile() error {
 		if p == "" {
 			return nil
 		}
-		re, _ := CompilePattern(g, p)
+		re, _ := regexp.Compile(g.Anchored(p)) // Problems above found none: it compiles
 		return re
 	}
 	tp.issuerPattern = compile(tp.IssuerPattern)
@@ -225,6 +270,23 @@ func (tp *TrustPolicy) CheckToken(tok Token, domain string) *Denial {
 		return denial == nil
 	})
 	return denial
+}
+
+// AdmitsIdentity reports whether the compiled policy's issuer and subject rows accept iss and sub.
+// When it is false CheckToken denies every token with that issuer and subject whatever its other
+// claims, so a caller trying many identities can skip building the rest of a token that cannot
+// get in (true promises nothing: the token's validity and the other rows are still to check).
+func (tp *TrustPolicy) AdmitsIdentity(iss, sub string) bool {
+	if !tp.isCompiled {
+		return false
+	}
+	match := func(want string, re *regexp.Regexp, got string) bool {
+		if re != nil {
+			return re.MatchString(got)
+		}
+		return got == want
+	}
+	return match(tp.Issuer, tp.issuerPattern, iss) && match(tp.Subject, tp.subjectPattern, sub)
 }
 
 // validateToken is CheckToken's first step: the oidcvalidate checks on iss, sub and every aud.

@@ -151,3 +151,41 @@ func TestGenerationsMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestAdmitsIdentityIsNecessary: whenever AdmitsIdentity refuses an issuer and subject,
+// CheckToken refuses the token, so the linter may skip building it.
+func TestAdmitsIdentityIsNecessary(t *testing.T) {
+	pols := []*TrustPolicy{
+		{Issuer: "https://token.actions.githubusercontent.com", Subject: "repo:acme/app:ref:refs/heads/main"},
+		{IssuerPattern: `https://token\.actions\.githubusercontent\.com`, SubjectPattern: "repo:acme/.*"},
+		{IssuerPattern: "https://.*", SubjectPattern: ".*", ClaimPattern: map[string]string{"event_name": "push"}},
+	}
+	toks := []Token{}
+	for _, iss := range []string{"https://token.actions.githubusercontent.com", "https://attacker.example", "not a url"} {
+		for _, sub := range []string{"repo:acme/app:ref:refs/heads/main", "repo:attacker/app:ref:refs/heads/main", "repo:acme/x:pull_request", ""} {
+			toks = append(toks, Token{Issuer: iss, Subject: sub, Audience: []string{"octo-sts.dev"}, Claims: map[string]any{"event_name": "push"}})
+		}
+	}
+	admitted := 0
+	for i, tp := range pols {
+		if tp.AdmitsIdentity("https://attacker.example", "x") {
+			t.Fatalf("policy %d: uncompiled policy admits", i)
+		}
+		if err := tp.Compile(); err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range toks {
+			ok := tp.AdmitsIdentity(tok.Issuer, tok.Subject)
+			d := tp.CheckToken(tok, "octo-sts.dev")
+			if !ok && d == nil {
+				t.Errorf("policy %d: AdmitsIdentity(%q, %q) = false but CheckToken accepts", i, tok.Issuer, tok.Subject)
+			}
+			if d == nil {
+				admitted++
+			}
+		}
+	}
+	if admitted == 0 {
+		t.Fatal("no token admitted: the property was never exercised")
+	}
+}

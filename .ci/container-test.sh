@@ -324,7 +324,7 @@ job_v1 v1-org octo-org
 source "$work/fakes/fakes.env"
 fakes=$work/fakes
 
-echo "== job 6: lint mode on a hostile pull-request tree (links, FIFO, alias bomb, 100k claims)"
+echo "== job 7: lint mode on a hostile pull-request tree (links, FIFO, alias bomb, 100k claims)"
 # Owned by issue 9 (lint hostile-input bounds). The tree a pull request could plant: lint must
 # refuse each entry as a finding, stay under 256 MB and finish, and not write SARIF through a link.
 new_job hostile
@@ -390,7 +390,7 @@ else
   run_image=$image
 fi
 
-echo "== job 6: a 520-character stateless installation token (ghs_<app id>_<JWT>) end to end"
+echo "== job 8: a 520-character stateless installation token (ghs_<app id>_<JWT>) end to end"
 # control GET PATH: one request to the fakes' control port; prints the body.
 control() {
   local host=${CONTROL_ADDR%:*} port=${CONTROL_ADDR##*:}

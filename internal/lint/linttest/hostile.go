@@ -31,29 +31,24 @@ func AliasBomb(size int) []byte {
 
 // ManyClaims returns a policy with n claim_pattern entries in one flow mapping (100k fit in 1 MB).
 func ManyClaims(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nclaim_pattern: {")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.FormatInt(int64(i), 36))
-		b.WriteString(": x")
-	}
-	b.WriteString("}\npermissions: {contents: read}\n")
-	return b.Bytes()
+	return flowClaims(n, func(i int) string { return strconv.FormatInt(int64(i), 36) + ": x" })
 }
 
 // DistinctClaims returns a policy with n claim_pattern entries whose keys and values all differ and
 // read as plain strings (70k fit in 1 MB): every one is a pattern of its own to hold in memory.
 func DistinctClaims(n int) []byte {
+	return flowClaims(n, func(i int) string { return fmt.Sprintf("k%x: v%x", i, i) })
+}
+
+// flowClaims writes a policy whose claim_pattern is one flow mapping of n entries.
+func flowClaims(n int, entry func(int) string) []byte {
 	var b bytes.Buffer
 	b.WriteString("issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nclaim_pattern: {")
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "k%x: v%x", i, i)
+		b.WriteString(entry(i))
 	}
 	b.WriteString("}\npermissions: {contents: read}\n")
 	return b.Bytes()

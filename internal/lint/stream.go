@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -109,7 +110,7 @@ func walkTargets(root string, paths []string, o Options) ([]target, error) {
 			return nil, err
 		}
 		if !info.IsDir() {
-			out = append(out, target{shown: display(root, p), file: p})
+			out = append(out, newTarget(root, p))
 			continue
 		}
 		if link := linkInPath(root, p); link != "" {
@@ -124,7 +125,7 @@ func walkTargets(root string, paths []string, o Options) ([]target, error) {
 				return err
 			}
 			if !d.IsDir() && IsPolicyPath(fp) {
-				out = append(out, target{shown: display(root, fp), file: fp}) // links, FIFOs, devices and oversized files are refused when read
+				out = append(out, newTarget(root, fp)) // links, FIFOs, devices and oversized files are refused when read
 			}
 			return nil
 		})
@@ -133,4 +134,14 @@ func walkTargets(root string, paths []string, o Options) ([]target, error) {
 		}
 	}
 	return out, nil
+}
+
+// newTarget names file p; its display path shares p's bytes when it is p's tail (the usual case),
+// since a tree of 100,000 files keeps every name until its turn.
+func newTarget(root, p string) target {
+	shown := display(root, p)
+	if strings.HasSuffix(p, shown) {
+		shown = p[len(p)-len(shown):]
+	}
+	return target{shown: shown, file: p}
 }

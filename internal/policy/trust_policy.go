@@ -96,12 +96,12 @@ func CheckPattern(g Generation, p string) error {
 	}
 	err = parsePattern(g, p)
 	checked.Lock()
-	if checked.bytes+len(p) > maxCheckMemo {
+	if checked.bytes+len(p)+checkEntry > maxCheckMemo {
 		clear(checked.m) // bounded: memory never grows with the number of policies checked
 		checked.bytes = 0
 	}
 	checked.m[k] = err
-	checked.bytes += len(p)
+	checked.bytes += len(p) + checkEntry
 	checked.Unlock()
 	return err
 }
@@ -130,10 +130,11 @@ type memoKey struct {
 	p string
 }
 
-// maxCheckMemo bounds the pattern bytes checked holds; maxMemoPattern keeps one huge pattern from
-// flushing it.
+// maxCheckMemo bounds the bytes checked holds, counting checkEntry for each entry's map slot, key
+// and error; maxMemoPattern keeps one huge pattern from flushing it.
 const (
-	maxCheckMemo   = 2 << 20
+	maxCheckMemo   = 1 << 20
+	checkEntry     = 96
 	maxMemoPattern = 4 << 10
 )
 

@@ -220,7 +220,8 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, s
 	}
 	content, err := file.GetContent()
 	if err != nil || len(content) > maxPolicyBytes {
-		return nil, fmt.Sprintf("`%s` in `%s/%s` could not be decoded (larger than 1 MB?); the server answers 404 `unable to read trust policy` for it.\n", rel, mdText(owner), mdText(repo))
+		unreadable := policy.ExchangeAnswer(policy.Legacy, policy.CodePolicyUnreadable, relIdentity(rel))
+		return nil, fmt.Sprintf("`%s` in `%s/%s` could not be decoded (larger than 1 MB?); the server answers %d `%s` for it.\n", rel, mdText(owner), mdText(repo), unreadable.Status, mdText(unreadable.Message))
 	}
 	return []byte(content), ""
 }

@@ -27,10 +27,10 @@ type Rule struct {
 
 // Rules is the registry, in documentation order. IDs never change once released.
 var Rules = []*Rule{
-	// --- errors: the server refuses the file (404 "unable to parse/compile trust policy") ---
+	// --- errors: the server refuses the file (404: policy.CodePolicyParse / CodePolicyCompile) ---
 	{ID: "yaml-syntax", Severity: SevError,
 		Summary:   "The file is not valid YAML for the server's YAML 1.1 parser.",
-		Rationale: "The server answers every exchange with 404 \"unable to parse trust policy\" and logs the reason only on its side.",
+		Rationale: "The server answers every exchange with " + serverAnswer(policy.CodePolicyParse) + " and logs the reason only on its side.",
 		Fix:       "Fix the syntax at the reported line; indent with spaces, never tabs.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: [repo:acme/app:ref:refs/heads/main\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
@@ -41,7 +41,7 @@ var Rules = []*Rule{
 		Bad:       "", Good: ""},
 	{ID: "file-too-large", Severity: SevError,
 		Summary:   "The file is over 1 MB.",
-		Rationale: "GitHub's contents API serves files over 1 MB without their content, so the server answers every exchange with 404 \"unable to read trust policy\". Lint does not read it either.",
+		Rationale: "GitHub's contents API serves files over 1 MB without their content, so the server answers every exchange with " + serverAnswer(policy.CodePolicyUnreadable) + ". Lint does not read it either.",
 		Fix:       "Shrink the policy: a trust policy is a few lines; merge claim patterns into one regular expression.",
 		Bad:       "", Good: ""},
 	{ID: "yaml-alias-bomb", Severity: SevError,
@@ -76,25 +76,25 @@ var Rules = []*Rule{
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: read\n"},
 	{ID: "issuer-one-of", Severity: SevError,
 		Summary:   "Exactly one of `issuer` and `issuer_pattern` must be set.",
-		Rationale: "The server's Compile() rejects the policy (404 \"unable to compile trust policy\"); the webhook check run does not catch it.",
+		Rationale: "The server's Compile() rejects the policy (" + serverAnswer(policy.CodePolicyCompile) + "); the webhook check run does not catch it.",
 		Fix:       "Keep `issuer` for one exact issuer URL, or `issuer_pattern` for a regular expression, not both and not neither.",
 		Bad:       "subject: repo:acme/app:ref:refs/heads/main\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
 	{ID: "subject-one-of", Severity: SevError,
 		Summary:   "Exactly one of `subject` and `subject_pattern` must be set.",
-		Rationale: "The server's Compile() rejects the policy (404 \"unable to compile trust policy\"); the webhook check run does not catch it.",
+		Rationale: "The server's Compile() rejects the policy (" + serverAnswer(policy.CodePolicyCompile) + "); the webhook check run does not catch it.",
 		Fix:       "Keep `subject` for one exact subject, or `subject_pattern` for a regular expression, not both and not neither.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\nsubject_pattern: repo:acme/app:.*\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\n"},
 	{ID: "audience-one-of", Severity: SevError,
 		Summary:   "At most one of `audience` and `audience_pattern` may be set.",
-		Rationale: "The server's Compile() rejects the policy (404 \"unable to compile trust policy\").",
+		Rationale: "The server's Compile() rejects the policy (" + serverAnswer(policy.CodePolicyCompile) + ").",
 		Fix:       "Keep one of them, or neither to require the STS domain (octo-sts.dev) as audience.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\naudience: octo-sts.dev\naudience_pattern: octo-sts\\.dev\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\naudience: octo-sts.dev\n"},
 	{ID: "app-one-of", Severity: SevError, Server: policy.Current,
 		Summary:   "At most one of `app` and `app_pattern` may be set (current servers).",
-		Rationale: "A current server's Compile() rejects the policy (404 \"unable to compile trust policy\"); a legacy server rejects both keys as unknown.",
+		Rationale: "A current server's Compile() rejects the policy (" + serverAnswer(policy.CodePolicyCompile) + "); a legacy server rejects both keys as unknown.",
 		Fix:       "Pin one App by name or ID with `app`, or several by regular expression with `app_pattern`, not both.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\napp: deployer\napp_pattern: deploy.*\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\napp: deployer\n"},
@@ -162,13 +162,13 @@ var Rules = []*Rule{
 	// --- accepted by Octo STS, refused by GitHub when the token is minted (403) ---
 	{ID: "permission-level-invalid", Severity: SevError,
 		Summary:   "GitHub has no such level for this permission: every exchange fails.",
-		Rationale: "Octo STS forwards the level as written; GitHub's token API knows only read, write and (for a few permissions) admin, answers 422 for anything else (`bogus`, `none`, `read-write`, a number or boolean the YAML decoder turned into a string, `admin` where there is no admin level), and the exchange fails with 403 \"token exchange failure\" every time.",
+		Rationale: "Octo STS forwards the level as written; GitHub's token API knows only read, write and (for a few permissions) admin, answers 422 for anything else (`bogus`, `none`, `read-write`, a number or boolean the YAML decoder turned into a string, `admin` where there is no admin level), and the exchange fails with " + serverAnswer(policy.CodeTokenExchangeFailure) + " every time.",
 		Fix:       "Use one of the levels the message lists, in lower case.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: read-write\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  contents: write\n"},
 	{ID: "permission-level", Severity: SevWarning,
 		Summary:   "GitHub does not accept this level for this permission.",
-		Rationale: "Octo STS forwards any string; GitHub answers 422 and the exchange fails with 403 \"token exchange failure\". `workflows`, `profile` and `organization_copilot_seat_management` are write-only, `organization_plan` and `organization_events` read-only, and only the projects and custom-properties permissions take `admin`.",
+		Rationale: "Octo STS forwards any string; GitHub answers 422 and the exchange fails with " + serverAnswer(policy.CodeTokenExchangeFailure) + ". `workflows`, `profile` and `organization_copilot_seat_management` are write-only, `organization_plan` and `organization_events` read-only, and only the projects and custom-properties permissions take `admin`.",
 		Fix:       "Use one of the levels the message lists, in lower case.",
 		Bad:       "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  workflows: read\n",
 		Good:      "issuer: https://token.actions.githubusercontent.com\nsubject: repo:acme/app:ref:refs/heads/main\npermissions:\n  workflows: write\n"},
@@ -336,6 +336,13 @@ var Rules = []*Rule{
 		Summary:   "No workflow of this repository exchanges a token with this policy.",
 		Rationale: "A stale policy keeps granting access nobody uses; workflows in other repositories may still use it, so this is only a notice.",
 		Fix:       "Delete the policy if nothing uses it."},
+}
+
+// serverAnswer quotes the exchange's answer for code c (status and message, for an example
+// identity) from the server model, so the rule docs never restate a server message.
+func serverAnswer(c policy.Code) string {
+	a := policy.ExchangeAnswer(policy.Legacy, c, "<identity>")
+	return fmt.Sprintf("%d `%s`", a.Status, a.Message)
 }
 
 func repeatLines(format string, n int) string {

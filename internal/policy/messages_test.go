@@ -23,6 +23,12 @@ func serverFragments() []string {
 		if format = strings.TrimSpace(format); len(format) >= 12 {
 			out = append(out, format)
 		}
+		// Its leading words too ("unable to parse trust policy"), so a quote of the message
+		// without its tail ("found for %q") is caught as well.
+		words := strings.Fields(format)
+		for n := len(words) - 1; n >= 4; n-- {
+			out = append(out, strings.Join(words[:n], " "))
+		}
 	}
 	for _, table := range []map[Code]answerSpec{answers, currentAnswers} {
 		for _, spec := range table {

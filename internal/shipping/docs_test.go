@@ -77,3 +77,41 @@ func TestLintDocsListEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// hintID is a hint's ID where internal/check sets one: Hint{ID: "x"} or a table's id: "x".
+var hintID = regexp.MustCompile(`\b(?:ID|id): *"([a-z]+(?:-[a-z]+)+)"`)
+
+// TestCheckDocsListEveryHint: docs/check.md promises stable hint IDs; it lists every one
+// internal/check can emit.
+func TestCheckDocsListEveryHint(t *testing.T) {
+	root := repoRoot(t)
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "check.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, list, _ := strings.Cut(string(doc), "`hint.id` values are stable:")
+	list, _, _ = strings.Cut(list, "\n\n")
+	files, err := filepath.Glob(filepath.Join(root, "internal", "check", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range hintID.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !strings.Contains(list, "`"+m[1]+"`") {
+				t.Errorf("docs/check.md's hint.id list lacks %q (%s)", m[1], filepath.Base(f))
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("found %d hint IDs in internal/check, want the full set", n)
+	}
+}

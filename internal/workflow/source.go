@@ -16,10 +16,8 @@ import (
 	"time"
 
 	"github.com/octo-sts/action/internal/credhttp"
+	"github.com/octo-sts/action/internal/lint"
 )
-
-// MaxPolicySize bounds a policy read (the linter's own limit is larger than any sane policy).
-const MaxPolicySize = 1 << 20
 
 // maxWorkflows bounds how many workflow files one repository may contribute.
 const maxWorkflows = 500
@@ -106,7 +104,7 @@ func (t Tree) Policy(ctx context.Context, repo, identity string) ([]byte, string
 	if !validIdentity(identity) {
 		return nil, rel, fmt.Errorf("%w: identity %q is not a file name", ErrNotFound, identity)
 	}
-	data, err := readBounded(filepath.Join(t.Root, filepath.FromSlash(rel)), MaxPolicySize)
+	data, err := readBounded(filepath.Join(t.Root, filepath.FromSlash(rel)), lint.MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, rel, ErrNotFound
 	}
@@ -166,8 +164,8 @@ func (a API) Policy(ctx context.Context, repo, identity string) ([]byte, string,
 	default:
 		return nil, shown, fmt.Errorf("%w: reading %s: GitHub answered %d", ErrNotChecked, shown, resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxPolicySize+1))
-	if err != nil || len(data) > MaxPolicySize {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, lint.MaxFileSize+1))
+	if err != nil || len(data) > lint.MaxFileSize {
 		return nil, shown, fmt.Errorf("%w: reading %s: too large or cut short", ErrNotChecked, shown)
 	}
 	return data, shown, nil

@@ -192,7 +192,7 @@ func analyzeStep(ctx context.Context, w *Workflow, j Job, st Step, runs []Run, a
 	res.PolicyFile = file
 	switch {
 	case errors.Is(err, ErrNotFound):
-		res.NotFound, res.Problem = true, fmt.Sprintf("%s has no .github/chainguard/%s.sts.yaml", res.PolicyRepo, res.Identity)
+		res.NotFound, res.Problem = true, fmt.Sprintf("%s has no %s", res.PolicyRepo, policy.PolicyPath(res.Identity))
 		return res
 	case err != nil:
 		res.NotChecked, res.Problem = true, err.Error()

@@ -41,14 +41,14 @@ func CrossCheck(ctx context.Context, root, repository, orgPolicyRepo string, nex
 
 // localPolicies lists .github/chainguard/*.sts.yaml under root as repository-relative paths.
 func localPolicies(root string) []string {
-	entries, err := os.ReadDir(filepath.Join(root, ".github", "chainguard"))
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(policy.PolicyDir)))
 	if err != nil {
 		return nil
 	}
 	var out []string
 	for _, e := range entries {
 		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".sts.yaml") {
-			out = append(out, path.Join(".github/chainguard", e.Name()))
+			out = append(out, path.Join(policy.PolicyDir, e.Name()))
 		}
 	}
 	return out

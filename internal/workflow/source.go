@@ -17,6 +17,7 @@ import (
 
 	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // maxWorkflows bounds how many workflow files one repository may contribute.
@@ -94,7 +95,7 @@ type Tree struct {
 
 // Policy implements Source.
 func (t Tree) Policy(ctx context.Context, repo, identity string) ([]byte, string, error) {
-	rel := ".github/chainguard/" + identity + ".sts.yaml"
+	rel := policy.PolicyPath(identity)
 	if !strings.EqualFold(repo, t.Repo) {
 		if t.Next == nil {
 			return nil, repo + ":" + rel, fmt.Errorf("%w: %s:%s is in another repository and no GitHub token was given", ErrNotChecked, repo, rel)
@@ -128,7 +129,7 @@ type API struct {
 
 // Policy implements Source.
 func (a API) Policy(ctx context.Context, repo, identity string) ([]byte, string, error) {
-	rel := ".github/chainguard/" + identity + ".sts.yaml"
+	rel := policy.PolicyPath(identity)
 	shown := repo + ":" + rel
 	owner, name, ok := strings.Cut(repo, "/")
 	if !ok || !validIdentity(identity) {

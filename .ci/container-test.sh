@@ -91,14 +91,17 @@ source "$work/fakes/fakes.env"
 # fakes: the directory of the fakes the current job talks to (job 6 starts a second set).
 fakes=$work/fakes
 
-# script_sts STEPS: queue behaviours on the fake STS (bash /dev/tcp, no curl needed).
-script_sts() {
+# control PATH: one GET to the fakes' control port (bash /dev/tcp, no curl needed); prints the body.
+control() {
   local host=${CONTROL_ADDR%:*} port=${CONTROL_ADDR##*:}
   exec 3<>"/dev/tcp/$host/$port"
-  printf 'GET /script?steps=%s HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" "$CONTROL_ADDR" >&3
-  cat <&3 >/dev/null
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" "$CONTROL_ADDR" >&3
+  sed '1,/^\r$/d' <&3
   exec 3<&-
 }
+
+# script_sts STEPS: queue behaviours on the fake STS.
+script_sts() { control "/script?steps=$1" >/dev/null; }
 
 # The workflow's github-token input: a credential too, checked by assert_no_leaks.
 WORKFLOW_TOKEN=ghs_fakeworkflowtoken0000
@@ -391,14 +394,6 @@ else
 fi
 
 echo "== job 8: a 520-character stateless installation token (ghs_<app id>_<JWT>) end to end"
-# control GET PATH: one request to the fakes' control port; prints the body.
-control() {
-  local host=${CONTROL_ADDR%:*} port=${CONTROL_ADDR##*:}
-  exec 3<>"/dev/tcp/$host/$port"
-  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" "$CONTROL_ADDR" >&3
-  sed '1,/^\r$/d' <&3
-  exec 3<&-
-}
 read -r stateless_token stateless_hash < <(control /stateless)
 check "the fake now mints a 520-character token" test "${#stateless_token}" -eq 520
 GH_TOKEN=$stateless_token GH_TOKEN_HASH=$stateless_hash

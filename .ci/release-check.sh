@@ -10,7 +10,14 @@
 # Writes version, major and commit to $GITHUB_OUTPUT when set.
 set -euo pipefail
 
-die() { echo "::error title=release refused::$*" >&2; exit 1; }
+# die MESSAGE: fails the run with MESSAGE as an ::error. MESSAGE quotes the dispatch inputs, so
+# it is escaped as workflow-command data: a newline in an input cannot start a command of its own.
+die() {
+  local m=$*
+  m=${m//%/%25} m=${m//$'\r'/%0D} m=${m//$'\n'/%0A}
+  echo "::error title=release refused::$m" >&2
+  exit 1
+}
 
 [[ ${REF:-} == refs/heads/main ]] ||
   die "releases run only from main (this run is on '${REF:-}'): dispatch the Release workflow with 'Use workflow from: main'"

@@ -175,6 +175,15 @@ async function get(u) {
   });
 }
 
+// shown is url as error messages print it: without the user:password a mirror's
+// OCTO_STS_PORTABLE_BASE_URL may carry.
+function shown(url) {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.href;
+}
+
 // download streams url into file, following redirects (https only, or loopback http), and
 // resolves to the hex SHA-256 of what it wrote.
 async function download(url, file) {
@@ -183,14 +192,14 @@ async function download(url, file) {
     const res = await get(u);
     if ([301, 302, 303, 307, 308].includes(res.statusCode) && res.headers.location) {
       res.resume();
-      if (hop >= MAX_REDIRECTS) throw new Failure(`too many redirects downloading ${url}`);
+      if (hop >= MAX_REDIRECTS) throw new Failure(`too many redirects downloading ${shown(url)}`);
       u = new URL(res.headers.location, u);
       if (!allowedURL(u)) throw new Failure(`refusing a redirect to ${u.protocol}//${u.host}`);
       continue;
     }
     if (res.statusCode !== 200) {
       res.resume();
-      throw new Failure(`GET ${url} answered ${res.statusCode}`);
+      throw new Failure(`GET ${shown(url)} answered ${res.statusCode}`);
     }
     return new Promise((resolve, reject) => {
       const hash = crypto.createHash('sha256');
@@ -198,7 +207,7 @@ async function download(url, file) {
       let n = 0;
       res.on('data', (chunk) => {
         n += chunk.length;
-        if (n > MAX_BYTES) res.destroy(new Failure(`${url} is larger than ${MAX_BYTES} bytes`));
+        if (n > MAX_BYTES) res.destroy(new Failure(`${shown(url)} is larger than ${MAX_BYTES} bytes`));
         hash.update(chunk);
       });
       res.on('error', (e) => { out.destroy(); reject(e instanceof Failure ? e : new Failure(`download interrupted: ${e.message}`)); });

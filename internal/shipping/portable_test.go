@@ -272,6 +272,23 @@ func TestPortable(t *testing.T) {
 		}
 	})
 
+	t.Run("errors do not print a mirror's password", func(t *testing.T) {
+		f := startFakes(t, "octo-org/app", "deploy")
+		rel := newReleaseServer(t, map[string][]byte{})
+		action := portableCheckout(t, sums)
+		j := newJob(t)
+		mirror := strings.Replace(rel.URL, "https://", "https://mirror-user:s3cret-mirror-pw@", 1) + "/download/" + portableVersion
+		env := append(portableEnv(t, j, f, rel, ""), "OCTO_STS_PORTABLE_BASE_URL="+mirror)
+		code, log := run(t, env, node, filepath.Join(action, "main.js"))
+		want := "GET " + rel.URL + "/download/" + portableVersion + "/" + portableAsset + " answered 404"
+		if code != 1 || !strings.Contains(log, want) {
+			t.Errorf("exit %d, want 1 and %q:\n%s", code, want, log)
+		}
+		if strings.Contains(log, "s3cret-mirror-pw") || strings.Contains(log, "mirror-user") {
+			t.Errorf("the error prints the mirror's credentials:\n%s", log)
+		}
+	})
+
 	t.Run("a ref without release checksums", func(t *testing.T) {
 		f := startFakes(t, "octo-org/app", "deploy")
 		rel := newReleaseServer(t, map[string][]byte{portableAsset: good})

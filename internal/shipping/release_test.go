@@ -78,6 +78,8 @@ func TestReleaseCheck(t *testing.T) {
 		{"version exists", "refs/heads/main", "v1.0.0", "", "v1.0.0 already exists", false},
 		{"major tag as version", "refs/heads/main", "v1", "", "is not vMAJOR.MINOR.PATCH", false},
 		{"leading zero", "refs/heads/main", "v1.01.0", "", "is not vMAJOR.MINOR.PATCH", false},
+		{"version smuggling a workflow command", "refs/heads/main", "v1.1.0\n::add-mask::x", "", "'v1.1.0%0A::add-mask::x' is not vMAJOR.MINOR.PATCH", false},
+		{"ref smuggling a workflow command", "refs/heads/x\r\n::warning::x", "v1.1.0", "", "on 'refs/heads/x%0D%0A::warning::x'", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			commit := c.commit
@@ -89,6 +91,11 @@ func TestReleaseCheck(t *testing.T) {
 			code, log := runIn(t, clone, env, "bash", script)
 			if (code == 0) != c.ok || !strings.Contains(log, c.want) {
 				t.Fatalf("exit %d, want ok=%v and %q in:\n%s", code, c.ok, c.want, log)
+			}
+			for _, l := range strings.Split(log, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(l), "::") && !strings.HasPrefix(l, "::error title=release refused::") {
+					t.Errorf("an input started a workflow command of its own: %q", l)
+				}
 			}
 			if c.ok {
 				b, _ := os.ReadFile(out)

@@ -266,8 +266,8 @@ func evaluateAs(in Input, g policy.Generation, shared []lint.Finding) (*Report, 
 	if all == nil {
 		all = lintBytes(displayPath(in.PolicyPath), in.Policy, lint.Options{Kind: in.Kind, Repository: in.Repository, OrgPolicyRepo: in.OrgPolicyRepo, Server: []policy.Generation{g}})
 	}
-	r.Findings = errorFindings(all)
-	unmintable := unmintableFindings(all)
+	r.Findings = findingsWhere(all, lint.Finding.Refuses)
+	unmintable := findingsWhere(all, lint.Finding.Unmintable) // requests GitHub certainly refuses at mint time
 	if perr != nil && len(r.Findings) == 0 {
 		// The linter should always explain a refused policy; never leave the user without a reason.
 		r.Findings = append(r.Findings, lint.Finding{File: displayPath(in.PolicyPath), Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
@@ -370,10 +370,11 @@ func displayPath(p string) string {
 	return filepath.ToSlash(p)
 }
 
-func errorFindings(fs []lint.Finding) []lint.Finding {
+// findingsWhere keeps the findings keep selects (nil when none, as the report has always had).
+func findingsWhere(fs []lint.Finding, keep func(lint.Finding) bool) []lint.Finding {
 	var out []lint.Finding
 	for _, f := range fs {
-		if f.Refuses() {
+		if keep(f) {
 			out = append(out, f)
 		}
 	}
@@ -577,17 +578,6 @@ func coverage(in Input, g policy.Generation) *Coverage {
 	}
 	list, all := sc.Covered(repos)
 	return &Coverage{AllRepositories: all, Repositories: list}
-}
-
-// unmintableFindings are the linter's errors about requests GitHub certainly refuses at mint time.
-func unmintableFindings(fs []lint.Finding) []lint.Finding {
-	var out []lint.Finding
-	for _, f := range fs {
-		if f.Unmintable() {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // sharedFindings lints once for every generation when they cannot differ on this policy: both

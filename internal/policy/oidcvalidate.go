@@ -71,6 +71,14 @@ func IsValidIssuer(iss string) bool {
 // subjectForbidden are the characters IsValidSubject refuses besides whitespace and control characters.
 const subjectForbidden = "\"'`\\<>;&$(){}[]"
 
+// audienceForbidden are the characters IsValidAudience refuses besides whitespace and control
+// characters: the subject's, plus "|" and "@".
+const audienceForbidden = subjectForbidden + "|@"
+
+// AudienceRule states IsValidAudience's rule for a user-facing message, so a package that checks
+// an audience before a round trip names the rule without restating it.
+const AudienceRule = "no whitespace, control or invisible characters, none of " + audienceForbidden + ", at most 255 characters"
+
 // IsValidSubject reproduces the server's oidcvalidate.IsValidSubject (spec §3.8).
 func IsValidSubject(sub string) bool {
 	return validToken(sub, subjectForbidden)
@@ -78,7 +86,7 @@ func IsValidSubject(sub string) bool {
 
 // IsValidAudience reproduces the server's oidcvalidate.IsValidAudience: as subjects, plus no "|" or "@".
 func IsValidAudience(aud string) bool {
-	return validToken(aud, subjectForbidden+"|@")
+	return validToken(aud, audienceForbidden)
 }
 
 func validToken(s, forbidden string) bool {
@@ -97,7 +105,7 @@ func validToken(s, forbidden string) bool {
 func InvalidSubjectReason(s string) string { return invalidReason(s, subjectForbidden) }
 
 // InvalidAudienceReason says why IsValidAudience refuses s.
-func InvalidAudienceReason(s string) string { return invalidReason(s, subjectForbidden+"|@") }
+func InvalidAudienceReason(s string) string { return invalidReason(s, audienceForbidden) }
 
 func invalidReason(s, forbidden string) string {
 	switch {

@@ -177,7 +177,7 @@ func ValidateAudience(aud string) error {
 		return fmt.Errorf(`input "audience" is empty: leave it unset to use the domain, or set a plain string such as octo-sts.dev`)
 	}
 	if !policy.IsValidAudience(aud) {
-		return fmt.Errorf("input %q: %q cannot be an audience, because %s; the server refuses any token with such an audience (no whitespace, control or invisible characters, none of \"'`\\<>;&$(){}[]|@, at most 255 characters)", "audience", aud, policy.InvalidAudienceReason(aud))
+		return fmt.Errorf("input %q: %q cannot be an audience, because %s; the server refuses any token with such an audience (%s)", "audience", aud, policy.InvalidAudienceReason(aud), policy.AudienceRule)
 	}
 	return nil
 }

@@ -187,7 +187,7 @@ func runExchange(ctx context.Context, rt *Runtime) int {
 	for _, p := range in.pairs {
 		m, code := rt.mintOne(ctx, in, p, src, len(in.pairs) > 1 || p.alias != "")
 		if code != exitOK {
-			rt.revokeNow(ctx, minted, p)
+			rt.keepForPost(rt.revokeNow(ctx, minted, p))
 			return code
 		}
 		minted = append(minted, m)
@@ -270,13 +270,29 @@ func (rt *Runtime) now() time.Time {
 }
 
 // revokeNow revokes tokens already minted when a later pair fails, so a failed step leaves no
-// live token behind.
-func (rt *Runtime) revokeNow(ctx context.Context, ms []minted, failed pair) {
+// live token behind; it returns the ones it could not revoke.
+func (rt *Runtime) revokeNow(ctx context.Context, ms []minted, failed pair) (left []string) {
 	for _, m := range ms {
 		if rt.revokeToken(ctx, m.token, m.hash) {
 			rt.Action.Infof("Revoked the token %s minted before %s failed", m.pair, failed.alias)
+		} else {
+			left = append(left, m.token)
 		}
 	}
+	return left
+}
+
+// keepForPost saves tokens a failed step could not revoke, so the post step (which runs after a
+// failed main step too) tries again instead of leaving them live for up to an hour.
+func (rt *Runtime) keepForPost(tokens []string) {
+	if len(tokens) == 0 {
+		return
+	}
+	if err := rt.saveState("tokens", strings.Join(tokens, " ")); err != nil {
+		rt.Action.Warningf("the post step will not revoke the tokens left live: %v", err)
+		return
+	}
+	_ = rt.saveState("minted-at", fmt.Sprint(time.Now().Unix()))
 }
 
 // handOver writes outputs, state, the exported variable and git configuration for the minted tokens.

@@ -79,6 +79,31 @@ func TestSeveralTokensFailureInTheMiddle(t *testing.T) {
 	}
 }
 
+// A token minted before a failure that cannot be revoked at once is left to the post step, which
+// runs after a failed main step too, instead of staying live for up to an hour.
+func TestSeveralTokensUnrevokedLeftToPost(t *testing.T) {
+	t.Parallel()
+	h := multiHarness(t)
+	h.env["INPUT_TOKENS"] = "app octo-org/app deploy\nbroken octo-org/app nosuchpolicy\n"
+	h.api.ForceStatus(403)
+	if code := h.main(); code == 0 {
+		t.Fatalf("main succeeded\n%s", h.stdout.String())
+	}
+	if r := h.api.Revoked(); len(r) != 0 {
+		t.Fatalf("revoked %v while revocation was refused", r)
+	}
+	if state := h.outputs("state"); state["tokens"] != h.sts.Tokens["deploy"] {
+		t.Fatalf("state tokens = %q, want the unrevoked token for the post step", state["tokens"])
+	}
+	h.api.ForceStatus(0)
+	if code := h.post(); code != 0 {
+		t.Fatalf("post exit %d", code)
+	}
+	if r := h.api.Revoked(); len(r) != 1 || r[0] != h.sts.Tokens["deploy"] {
+		t.Errorf("post revoked %v, want the token main could not revoke", r)
+	}
+}
+
 func TestTokensInputErrors(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct{ tokens, scope, want string }{

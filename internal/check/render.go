@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/octo-sts/action/internal/logsafe"
+	"github.com/octo-sts/action/internal/markdown"
 )
 
 // marshal encodes without HTML escaping, so "<", ">" and "&" in claims stay readable.
@@ -174,27 +175,12 @@ func mdEscape(s string) string {
 	return r.Replace(s)
 }
 
-// code wraps s in a markdown code span that s cannot close (the fence is longer than any backtick
-// run in s); "|" is escaped so the span cannot split a table cell.
+// code shows s as a code span (markdown.Code); an empty value stays a bare "" in check's tables.
 func code(s string) string {
 	if s == "" {
 		return `""`
 	}
-	s = strings.NewReplacer("\n", " ", "\r", " ", "|", "\\|").Replace(s)
-	longest, run := 0, 0
-	for _, c := range s {
-		if c == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
+	return markdown.Code(s)
 }
 
 // RenderMarkdown writes the report for a GitHub step summary, designed to be read at GitHub's

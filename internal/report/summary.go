@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/markdown"
 )
 
 // SummaryLimit is the default byte budget of Summary: GitHub aborts a step summary over 1 MiB, and
@@ -162,7 +163,7 @@ func summaryRow(f lint.Finding, l *Links) string {
 	if !ok {
 		sev = cell(string(f.Severity))
 	}
-	rule := codeSpan(f.Rule)
+	rule := markdown.Code(f.Rule)
 	if lint.RuleByID(f.Rule) != nil {
 		rule = "[" + rule + "](" + RulesDocURI + "#" + f.Rule + ")"
 	}
@@ -184,36 +185,11 @@ func messageCell(msg string) string {
 		if err != nil {
 			v = msg[m[0]+1 : m[1]-1]
 		}
-		b.WriteString(codeSpan(v))
+		b.WriteString(markdown.Code(v))
 		last = m[1]
 	}
 	b.WriteString(cell(msg[last:]))
 	return b.String()
-}
-
-// codeSpan wraps s in a code span safe inside a GFM table cell: the fence is longer than any
-// backtick run in s, a space pads a value that starts or ends with a backtick, pipes are escaped
-// (GFM splits cells before it parses spans) and line breaks become spaces. An empty value shows
-// as "" so the reader sees it is empty.
-func codeSpan(s string) string {
-	if s == "" {
-		return "`\"\"`"
-	}
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "|", `\|`).Replace(s)
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") {
-		s = " " + s + " "
-	}
-	return fence + s + fence
 }
 
 // cell escapes text for a GFM table cell: pipes would split the cell, <, > and & would be read as

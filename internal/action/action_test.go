@@ -41,24 +41,9 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	id, err := ststest.NewIDTokenServer("", testSigner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(id.Close)
-	s, err := ststest.NewSTS("", testSigner, "octo-org/app", "deploy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	api, err := ststest.NewGitHubAPI("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(api.Close)
-	s.OnMint = api.Accept
+	f := ststest.Start(t, testSigner, "octo-org/app", "deploy")
 	dir := t.TempDir()
-	h := &harness{t: t, id: id, sts: s, api: api, clock: ststest.NewClock(), dir: dir}
+	h := &harness{t: t, id: f.ID, sts: f.STS, api: f.API, clock: ststest.NewClock(), dir: dir}
 	h.env = map[string]string{
 		"GITHUB_ACTIONS":                 "true",
 		"GITHUB_OUTPUT":                  filepath.Join(dir, "output"),
@@ -66,13 +51,13 @@ func newHarness(t testing.TB) *harness {
 		"GITHUB_STATE":                   filepath.Join(dir, "state"),
 		"GITHUB_STEP_SUMMARY":            filepath.Join(dir, "summary"),
 		"GITHUB_WORKSPACE":               dir,
-		"GITHUB_API_URL":                 api.URL,
+		"GITHUB_API_URL":                 f.API.URL,
 		"GITHUB_EVENT_NAME":              "push",
-		"ACTIONS_ID_TOKEN_REQUEST_URL":   id.RequestURL,
-		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": id.RequestToken,
+		"ACTIONS_ID_TOKEN_REQUEST_URL":   f.ID.RequestURL,
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN": f.ID.RequestToken,
 		"INPUT_SCOPE":                    "octo-org/app",
 		"INPUT_IDENTITY":                 "deploy",
-		"INPUT_DOMAIN":                   s.Domain,
+		"INPUT_DOMAIN":                   f.STS.Domain,
 		"INPUT_REVOKE":                   "true",
 		"INPUT_TIMEOUT":                  "60s",
 		"INPUT_DEBUG":                    "false",

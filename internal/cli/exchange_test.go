@@ -29,17 +29,8 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ststest.NewSTS("", signer, "octo-org/app", "deploy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	api, err := ststest.NewGitHubAPI("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(api.Close)
-	s.OnMint = api.Accept
+	f := ststest.Start(t, signer, "octo-org/app", "deploy")
+	s := f.STS
 	claims := ststest.GitHubClaims()
 	claims["iss"] = "https://kubernetes.default.svc"
 	claims["sub"] = "system:serviceaccount:ci:deployer"
@@ -53,7 +44,7 @@ func newCLIFixture(t *testing.T) *cliFixture {
 	httpClient = func() *http.Client { return s.Client() }
 	testClock = ststest.NewClock()
 	t.Cleanup(func() { httpClient, testClock = old, oldClock })
-	return &cliFixture{sts: s, api: api, jwt: jwt}
+	return &cliFixture{sts: s, api: f.API, jwt: jwt}
 }
 
 func run(t *testing.T, stdin string, env map[string]string, args ...string) (code int, stdout, stderr string) {

@@ -97,27 +97,12 @@ var signer = func() *ststest.Signer {
 
 func startFakes(t testing.TB, scope, identity string) *fakes {
 	t.Helper()
-	id, err := ststest.NewIDTokenServer("", signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(id.Close)
-	s, err := ststest.NewSTS("", signer, scope, identity)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	api, err := ststest.NewGitHubAPI("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(api.Close)
-	s.OnMint = api.Accept
+	f := ststest.Start(t, signer, scope, identity)
 	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw}), 0o600); err != nil {
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.STS.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &fakes{id: id, sts: s, api: api, ca: ca}
+	return &fakes{id: f.ID, sts: f.STS, api: f.API, ca: ca}
 }
 
 // actionInputs reads an action metadata file's inputs and their defaults.

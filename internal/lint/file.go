@@ -203,15 +203,16 @@ func (f *file) checkDocuments() {
 	f.add("multi-document", f.lineNode(line), "the server reads only the first YAML document; everything from line %d on is ignored. Move it to its own file", line)
 }
 
-// anchored compiles a trust-policy pattern with the server's ^…$ semantics, once per file, for
-// matching the advisory probes. The leading empty group changes nothing about what matches but
-// stops regexp from building a one-pass matcher, which costs more than the few probes it would
-// speed up (40% of the compile; TestProbeCompileSemantics pins the equivalence).
+// anchored compiles a trust-policy pattern as the legacy server anchors it (policy.Legacy, the
+// looser of the two for a top-level "|"), once per file, for matching the advisory probes. The
+// leading empty group changes nothing about what matches but stops regexp from building a
+// one-pass matcher, which costs more than the few probes it would speed up (40% of the compile;
+// TestProbeCompileSemantics pins the equivalence).
 func (f *file) anchored(src string) (*regexp.Regexp, error) {
 	if re, ok := f.res[src]; ok {
 		return re, nil
 	}
-	re, err := regexp.Compile("(?:)^" + src + "$")
+	re, err := regexp.Compile("(?:)" + policy.Legacy.Anchored(src))
 	if err == nil {
 		if f.res == nil {
 			f.res = map[string]*regexp.Regexp{}

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -150,37 +147,6 @@ func lintPath(root, p string, o Options) ([]Finding, error) {
 // refusedFinding reports a path lint would not read; it is an error so the pull request cannot merge.
 func refusedFinding(p, rule, msg string) Finding {
 	return Finding{File: p, Line: 1, Column: 1, EndLine: 1, EndColumn: 1, Rule: rule, Severity: ruleByID[rule].Severity, Class: ruleByID[rule].Class, Message: p + " " + msg}
-}
-
-// Input is one file to lint: its repo-relative path and contents.
-type Input struct {
-	Path string
-	Data []byte
-}
-
-// Many lints files on every core (files are independent) and returns the sorted findings.
-func Many(inputs []Input, o Options) []Finding {
-	workers := min(runtime.GOMAXPROCS(0), len(inputs))
-	results := make([][]Finding, len(inputs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(inputs) {
-					return
-				}
-				results[i] = Bytes(inputs[i].Path, inputs[i].Data, o)
-			}
-		})
-	}
-	wg.Wait()
-	var out []Finding
-	for _, r := range results {
-		out = append(out, r...)
-	}
-	return Sort(out)
 }
 
 // display turns p into a slash-separated path relative to root (the repository root).

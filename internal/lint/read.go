@@ -9,12 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
-// MaxFileSize is the largest policy file the server can read: GitHub's contents API returns
-// files over 1 MB without their content, so the server answers 404 for them. Lint refuses to
-// read more than this, which also bounds its memory on a hostile tree.
-const MaxFileSize = 1 << 20
+// MaxFileSize is the largest policy file lint reads: the server's own limit
+// (policy.MaxPolicyBytes), which also bounds lint's memory on a hostile tree.
+const MaxFileSize = policy.MaxPolicyBytes
 
 // refusal is why a path was not read, reported as a finding instead of content.
 type refusal struct {

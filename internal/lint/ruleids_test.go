@@ -71,3 +71,16 @@ func TestEveryAddRegistered(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmappedCodeRefuses: a model problem no rule maps yet still reports, as an error, under
+// server-refuses (the registry's only rule no example or golden can reach).
+func TestUnmappedCodeRefuses(t *testing.T) {
+	t.Parallel()
+	id := ruleForCode(policy.Code("not-ported-yet"))
+	if id != RuleServerRefuses {
+		t.Fatalf("unmapped code reports under %q, want %q", id, RuleServerRefuses)
+	}
+	if r := RuleByID(id); r == nil || r.Severity != SevError {
+		t.Fatalf("rule %q = %+v, want a registered error", id, r)
+	}
+}

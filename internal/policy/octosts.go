@@ -33,6 +33,10 @@ const DefaultOrgPolicyRepo = ".github"
 // IssuersFileName is the allowlist's fixed file name under .github/chainguard/.
 const IssuersFileName = "trusted-token-issuers.yaml"
 
+// MaxPolicyBytes is the largest policy file the server can read: GitHub's contents API returns a
+// file over 1 MB without its content, so the server answers 404 for it.
+const MaxPolicyBytes = 1 << 20
+
 // PolicyDir is where the server reads every policy file from.
 const PolicyDir = ".github/chainguard"
 

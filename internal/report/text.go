@@ -62,9 +62,6 @@ func (t *TextStream) Write(fs []lint.Finding) error {
 	return t.ew.err
 }
 
-// Counts is the tally of every finding written so far.
-func (t *TextStream) Counts() Counts { return t.counts }
-
 // Close writes the closing count line for a run over files files (unless o.Quiet) and returns
 // the first write error.
 func (t *TextStream) Close(files int) error {

@@ -74,7 +74,7 @@ function baseURL(version) {
   try {
     u = new URL(override);
   } catch (e) {
-    throw new Failure('OCTO_STS_PORTABLE_BASE_URL is not a URL');
+    throw new Failure('OCTO_STS_PORTABLE_BASE_URL is not a URL: set it to the https:// address the release assets are mirrored under, or unset it to download from GitHub');
   }
   if (!allowedURL(u)) throw new Failure('OCTO_STS_PORTABLE_BASE_URL must be https (http only on loopback)');
   return override.replace(/\/+$/, '');

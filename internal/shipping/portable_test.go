@@ -289,6 +289,19 @@ func TestPortable(t *testing.T) {
 		}
 	})
 
+	t.Run("a base URL that is not a URL says how to set it", func(t *testing.T) {
+		f := startFakes(t, "octo-org/app", "deploy")
+		rel := newReleaseServer(t, map[string][]byte{portableAsset: good})
+		action := portableCheckout(t, sums)
+		j := newJob(t)
+		env := append(portableEnv(t, j, f, rel, ""), "OCTO_STS_PORTABLE_BASE_URL=mirror.example/pw-secret")
+		code, log := run(t, env, node, filepath.Join(action, "main.js"))
+		want := "OCTO_STS_PORTABLE_BASE_URL is not a URL: set it to the https:// address"
+		if code != 1 || !strings.Contains(log, want) || strings.Contains(log, "pw-secret") || rel.downloads() != 0 {
+			t.Errorf("exit %d, %d downloads, want 1, none and %q without the value:\n%s", code, rel.downloads(), want, log)
+		}
+	})
+
 	t.Run("a bad proxy setting is named, its value never printed", func(t *testing.T) {
 		f := startFakes(t, "octo-org/app", "deploy")
 		rel := newReleaseServer(t, map[string][]byte{portableAsset: good})

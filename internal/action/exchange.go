@@ -31,9 +31,6 @@ type exchangeInputs struct {
 	pairs                             []pair // the tokens to mint; one unaliased pair for scope/identity
 }
 
-// maxTimeout keeps a typo like "60m" from pinning a runner for an hour.
-const maxTimeout = 15 * time.Minute
-
 func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	var in exchangeInputs
 	var errs []string
@@ -63,12 +60,14 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	in.timeout = sts.DefaultTimeout
 	if timeout != "" {
 		d, err := time.ParseDuration(timeout)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Sprintf("input %q: %q is not a Go duration such as 60s or 2m", "timeout", timeout))
-		case d <= 0 || d > maxTimeout:
-			errs = append(errs, fmt.Sprintf("input %q: %s is out of range; use a duration between 1s and %s", "timeout", d, maxTimeout))
-		default:
+		if err == nil {
+			err = sts.ValidateTimeout(d)
+		} else {
+			err = fmt.Errorf("input %q: %q is not a Go duration such as 60s or 2m", "timeout", timeout)
+		}
+		if err != nil {
+			errs = append(errs, err.Error())
+		} else {
 			in.timeout = d
 		}
 	}

@@ -173,4 +173,45 @@ func TestConfigureGitRefusesBrokenCount(t *testing.T) {
 	if !strings.Contains(strings.Join(errorsOf(h.stdout.String()), "\n"), "GIT_CONFIG_COUNT") {
 		t.Errorf("error does not name GIT_CONFIG_COUNT:\n%s", h.stdout.String())
 	}
+	// The token was minted before git was configured: the failed step's post step still revokes it.
+	if code := h.post(); code != 0 {
+		t.Fatalf("post exit %d", code)
+	}
+	if r := h.api.Revoked(); len(r) != 1 || r[0] != h.sts.Token {
+		t.Errorf("revoked %v; the token minted before the failure stays live", r)
+	}
+	h.assertNoLeaks("")
+}
+
+// TestConfigureGitCredentialOnlyInItsSlot: the basic credential is as good as the token, so it
+// may appear only in its ::add-mask:: line and its GIT_CONFIG_VALUE entry, never in the log, the
+// summary, outputs or state, in the main or the post step.
+func TestConfigureGitCredentialOnlyInItsSlot(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.env["INPUT_CONFIGURE-GIT"] = "true"
+	h.env["INPUT_EXPORT-ENV"] = "GH_TOKEN"
+	if code := h.main(); code != 0 {
+		t.Fatalf("main exit %d\n%s", code, h.stdout.String())
+	}
+	if code := h.post(); code != 0 {
+		t.Fatalf("post exit %d", code)
+	}
+	h.assertNoLeaks("GH_TOKEN")
+	_, cred := gitAuthHeader(h.sts.Token)
+	for _, line := range strings.Split(h.stdout.String()+h.stderr.String()+h.file("summary"), "\n") {
+		if strings.Contains(line, cred) && line != "::add-mask::"+cred {
+			t.Errorf("the git credential leaks in line %q", line)
+		}
+	}
+	for _, file := range []string{"output", "state"} {
+		if strings.Contains(h.file(file), cred) {
+			t.Errorf("the git credential is in the %s file", file)
+		}
+	}
+	for _, e := range parseFileCommands(t, h.file("env")) {
+		if strings.Contains(e.value, cred) && (e.name != "GIT_CONFIG_VALUE_0" || e.value != "AUTHORIZATION: basic "+cred) {
+			t.Errorf("env entry %s carries the git credential", e.name)
+		}
+	}
 }

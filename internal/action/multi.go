@@ -47,7 +47,7 @@ func parsePairs(lines []string) ([]pair, []string) {
 		case reservedOutputs[p.alias] || strings.HasSuffix(p.alias, "-hash") || strings.HasSuffix(p.alias, "-expires-at"):
 			errs = append(errs, fmt.Sprintf("input %q line %d: alias %q collides with an output name; pick another", "tokens", i+1, p.alias))
 		case seen[p.alias]:
-			errs = append(errs, fmt.Sprintf("input %q line %d: alias %q appears twice", "tokens", i+1, p.alias))
+			errs = append(errs, fmt.Sprintf("input %q line %d: alias %q appears twice; give each token its own alias (it names the outputs)", "tokens", i+1, p.alias))
 		}
 		seen[p.alias] = true
 		for _, err := range []error{sts.ValidateScope(p.scope), sts.ValidateIdentity(p.identity)} {
@@ -58,7 +58,7 @@ func parsePairs(lines []string) ([]pair, []string) {
 		out = append(out, p)
 	}
 	if len(out) > maxPairs {
-		errs = append(errs, fmt.Sprintf("input %q: %d tokens; at most %d per step", "tokens", len(out), maxPairs))
+		errs = append(errs, fmt.Sprintf("input %q: %d tokens; at most %d per step, so split them across several octo-sts steps", "tokens", len(out), maxPairs))
 	}
 	return out, errs
 }

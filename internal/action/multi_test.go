@@ -1,6 +1,7 @@
 package action
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -84,7 +85,8 @@ func TestTokensInputErrors(t *testing.T) {
 		"fields":     {"app octo-org/app", "", "ALIAS SCOPE IDENTITY"},
 		"alias":      {"App octo-org/app deploy", "", "alias \"App\""},
 		"reserved":   {"token octo-org/app deploy", "", "collides"},
-		"duplicate":  {"a octo-org/app deploy\na octo-org/app deploy", "", "twice"},
+		"duplicate":  {"a octo-org/app deploy\na octo-org/app deploy", "", "twice; give each token its own alias"},
+		"too many":   {manyTokens(maxPairs + 1), "", "split them across several octo-sts steps"},
 		"with scope": {"a octo-org/app deploy", "octo-org/app", "cannot be combined"},
 		"bad scope":  {"a octo/org/app deploy", "", "line 1"},
 	} {
@@ -154,4 +156,13 @@ func FuzzParsePairs(f *testing.F) {
 			seen[p.alias] = true
 		}
 	})
+}
+
+// manyTokens is a tokens input of n distinct, valid lines.
+func manyTokens(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "t%d octo-org/app deploy\n", i)
+	}
+	return b.String()
 }

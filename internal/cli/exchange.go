@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/octo-sts/action/internal/idtoken"
@@ -18,9 +17,6 @@ import (
 
 // httpClient is replaced by tests to trust the fake STS's CA.
 var httpClient = sts.NewHTTPClient
-
-// maxTimeout is the action's bound on its timeout input; the CLI keeps the same range.
-const maxTimeout = 15 * time.Minute
 
 // testClock lets tests make retries instant; nil means real time.
 var testClock sts.Clock
@@ -74,12 +70,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "octo-sts exchange: --org-policy-repo %q: want a bare repository name such as .github\n", *orgRepo)
 		return ExitUsage
 	}
-	if *timeout <= 0 || *timeout > maxTimeout {
-		// The action words the same mistake the same way (input "timeout" for --timeout).
-		fmt.Fprintf(io.Stderr, "octo-sts exchange: --timeout: %s is out of range; use a duration between 1s and %s\n", *timeout, maxTimeout)
-		return ExitUsage
-	}
-	for _, err := range []error{sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain)} {
+	for _, err := range []error{sts.ValidateTimeout(*timeout), sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain)} {
 		if err != nil {
 			fmt.Fprintf(io.Stderr, "octo-sts exchange: %v\n", flagWording(err))
 			return ExitUsage
@@ -159,7 +150,7 @@ func oneLine(v any) string {
 // flagWording rephrases the shared validators' `input "x"` as the flag the CLI user typed.
 func flagWording(err error) string {
 	msg := err.Error()
-	for _, f := range []string{"scope", "identity", "domain", "audience"} {
+	for _, f := range []string{"scope", "identity", "domain", "audience", "timeout"} {
 		msg = replaceFirst(msg, fmt.Sprintf("input %q", f), "--"+f)
 	}
 	return msg

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/octo-sts/action/internal/policy"
 )
@@ -177,6 +178,19 @@ func ValidateAudience(aud string) error {
 	}
 	if !policy.IsValidAudience(aud) {
 		return fmt.Errorf("input %q: %q cannot be an audience, because %s; the server refuses any token with such an audience (no whitespace, control or invisible characters, none of \"'`\\<>;&$(){}[]|@, at most 255 characters)", "audience", aud, policy.InvalidAudienceReason(aud))
+	}
+	return nil
+}
+
+// MaxTimeout bounds the exchange deadline (action input "timeout", CLI --timeout): a typo like
+// "60m" must not pin a runner for an hour.
+const MaxTimeout = 15 * time.Minute
+
+// ValidateTimeout checks an exchange deadline against (0, MaxTimeout], worded like the other
+// input checks so the action and the CLI (which rewords `input "timeout"` as --timeout) agree.
+func ValidateTimeout(d time.Duration) error {
+	if d <= 0 || d > MaxTimeout {
+		return fmt.Errorf("input %q: %s is out of range; use a duration between 1s and %s", "timeout", d, MaxTimeout)
 	}
 	return nil
 }

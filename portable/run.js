@@ -74,7 +74,7 @@ function baseURL(version) {
   try {
     u = new URL(override);
   } catch (e) {
-    throw new Failure('OCTO_STS_PORTABLE_BASE_URL is not a URL');
+    throw new Failure('OCTO_STS_PORTABLE_BASE_URL is not a URL: set it to the https:// address the release assets are mirrored under, or unset it to download from GitHub');
   }
   if (!allowedURL(u)) throw new Failure('OCTO_STS_PORTABLE_BASE_URL must be https (http only on loopback)');
   return override.replace(/\/+$/, '');
@@ -92,8 +92,10 @@ function allowedURL(u) {
 // proxyFor returns the proxy URL for target u from HTTPS_PROXY/HTTP_PROXY and NO_PROXY (either
 // case), or null. Like curl and Go: NO_PROXY entries match the host or its subdomains, "*" all.
 function proxyFor(u) {
-  const env = (n) => process.env[n] || process.env[n.toLowerCase()] || '';
-  const raw = u.protocol === 'https:' ? env('HTTPS_PROXY') : env('HTTP_PROXY');
+  const name = (n) => (process.env[n] ? n : n.toLowerCase());
+  const env = (n) => process.env[name(n)] || '';
+  const variable = name(u.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY');
+  const raw = env(variable);
   if (!raw) return null;
   const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
@@ -110,9 +112,12 @@ function proxyFor(u) {
   try {
     p = new URL(raw.includes('://') ? raw : `http://${raw}`);
   } catch (e) {
-    throw new Failure('HTTPS_PROXY/HTTP_PROXY is not a URL'); // never echo it: it may hold a password
+    // never echo the value: it may hold a password
+    throw new Failure(`${variable} is not a URL: set it to http://host:port (user:password@ allowed) or unset it`);
   }
-  if (p.protocol !== 'http:') throw new Failure('only http:// proxies are supported in HTTPS_PROXY/HTTP_PROXY');
+  if (p.protocol !== 'http:') {
+    throw new Failure(`${variable} is a ${p.protocol}// proxy: only http:// proxies are supported; set it to http://host:port`);
+  }
   return p;
 }
 

@@ -289,6 +289,40 @@ func TestPortable(t *testing.T) {
 		}
 	})
 
+	t.Run("a base URL that is not a URL says how to set it", func(t *testing.T) {
+		f := startFakes(t, "octo-org/app", "deploy")
+		rel := newReleaseServer(t, map[string][]byte{portableAsset: good})
+		action := portableCheckout(t, sums)
+		j := newJob(t)
+		env := append(portableEnv(t, j, f, rel, ""), "OCTO_STS_PORTABLE_BASE_URL=mirror.example/pw-secret")
+		code, log := run(t, env, node, filepath.Join(action, "main.js"))
+		want := "OCTO_STS_PORTABLE_BASE_URL is not a URL: set it to the https:// address"
+		if code != 1 || !strings.Contains(log, want) || strings.Contains(log, "pw-secret") || rel.downloads() != 0 {
+			t.Errorf("exit %d, %d downloads, want 1, none and %q without the value:\n%s", code, rel.downloads(), want, log)
+		}
+	})
+
+	t.Run("a bad proxy setting is named, its value never printed", func(t *testing.T) {
+		f := startFakes(t, "octo-org/app", "deploy")
+		rel := newReleaseServer(t, map[string][]byte{portableAsset: good})
+		action := portableCheckout(t, sums)
+		for _, c := range []struct{ variable, value, want string }{
+			{"HTTPS_PROXY", "http://user:pw-secret@[bad", "HTTPS_PROXY is not a URL: set it to http://host:port"},
+			{"HTTPS_PROXY", "socks5://user:pw-secret@127.0.0.1:1080", "HTTPS_PROXY is a socks5:// proxy: only http:// proxies are supported"},
+			{"https_proxy", "socks5://user:pw-secret@127.0.0.1:1080", "https_proxy is a socks5:// proxy"},
+		} {
+			j := newJob(t)
+			env := append(portableEnv(t, j, f, rel, ""), c.variable+"="+c.value, "NO_PROXY=")
+			code, log := run(t, env, node, filepath.Join(action, "main.js"))
+			if code != 1 || !strings.Contains(log, c.want) || rel.downloads() != 0 {
+				t.Errorf("%s=%s: exit %d, %d downloads, want 1, none and %q:\n%s", c.variable, c.value, code, rel.downloads(), c.want, log)
+			}
+			if strings.Contains(log, "pw-secret") {
+				t.Errorf("%s=%s: the error prints the proxy's password:\n%s", c.variable, c.value, log)
+			}
+		}
+	})
+
 	t.Run("a ref without release checksums", func(t *testing.T) {
 		f := startFakes(t, "octo-org/app", "deploy")
 		rel := newReleaseServer(t, map[string][]byte{portableAsset: good})

@@ -4,7 +4,8 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/octo-sts/action/internal/memo"
 )
 
 // maxSamples bounds how many example strings samples returns for one pattern.
@@ -19,9 +20,7 @@ func samples(src string) []string {
 	if len(src) > maxProbedPattern {
 		return nil
 	}
-	sampleMemo.Lock()
-	out, ok := sampleMemo.m[src]
-	sampleMemo.Unlock()
+	out, ok := sampleMemo.Get(src)
 	if ok {
 		return slices.Clone(out)
 	}
@@ -29,35 +28,18 @@ func samples(src string) []string {
 	if err == nil {
 		out = gen(re.Simplify(), 0)
 	}
-	sampleMemo.Lock()
-	if sampleMemo.bytes+len(src)+memoEntry > maxSampleMemo {
-		clear(sampleMemo.m) // bounded: memory never grows with the number of files linted
-		sampleMemo.bytes = 0
-	}
-	sampleMemo.m[src] = out
-	sampleMemo.bytes += len(src) + memoEntry
+	size := len(src)
 	for _, v := range out {
-		sampleMemo.bytes += len(v) + 16
+		size += len(v) + 16
 	}
-	sampleMemo.Unlock()
+	sampleMemo.Put(src, out, size)
 	return slices.Clone(out)
 }
 
 // sampleMemo remembers samples per pattern: the exposure analysis asks for the same pattern's
 // samples several times per file (a profile of 10,000 policies spent 37 % re-parsing them), and
 // policies in one tree share patterns.
-var sampleMemo = struct {
-	sync.Mutex
-	m     map[string][]string
-	bytes int
-}{m: map[string][]string{}}
-
-// maxSampleMemo bounds the bytes sampleMemo holds, counting memoEntry for each entry's map slot and
-// headers (a profile of 100,000 files found the overhead larger than the strings).
-const (
-	maxSampleMemo = 1 << 20
-	memoEntry     = 96
-)
+var sampleMemo = memo.New[string, []string](1 << 20)
 
 func gen(re *syntax.Regexp, depth int) []string {
 	if depth > 200 {

@@ -9,10 +9,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/octo-sts/action/internal/memo"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/schema"
 )
@@ -247,20 +247,15 @@ func (f *file) canonical() map[string]any {
 }
 
 // Permission sets repeat across a repository's policies (contents: read, …), so validation
-// results are memoised by value; the memo is bounded and safe for Many's workers.
-var (
-	memo     sync.Map // key string → []jsonschema.ValidationError
-	memoSize atomic.Int64
-)
-
-const memoMax = 4096
+// results are memoised by value in a bounded memo that is safe for the lint workers.
+var schemaMemo = memo.New[string, []jsonschema.ValidationError](1 << 20)
 
 // validateMemo validates v against s and returns the leaf errors (copies, so callers may edit them).
 func validateMemo(s *jsonschema.Schema, field string, v any) []*jsonschema.ValidationError {
 	key := memoKey(field, v)
 	if key != "" {
-		if hit, ok := memo.Load(key); ok {
-			return copies(hit.([]jsonschema.ValidationError))
+		if hit, ok := schemaMemo.Get(key); ok {
+			return copies(hit)
 		}
 	}
 	var ve *jsonschema.ValidationError
@@ -270,10 +265,12 @@ func validateMemo(s *jsonschema.Schema, field string, v any) []*jsonschema.Valid
 			out = append(out, jsonschema.ValidationError{KeywordLocation: e.KeywordLocation, InstanceLocation: e.InstanceLocation, Message: e.Message})
 		}
 	}
-	if key != "" && memoSize.Load() < memoMax {
-		if _, loaded := memo.LoadOrStore(key, out); !loaded {
-			memoSize.Add(1)
+	if key != "" {
+		size := len(key)
+		for _, e := range out {
+			size += len(e.KeywordLocation) + len(e.InstanceLocation) + len(e.Message) + 64
 		}
+		schemaMemo.Put(key, out, size)
 	}
 	return copies(out)
 }

@@ -17,7 +17,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
-	"sync"
+
+	"github.com/octo-sts/action/internal/memo"
 )
 
 // TrustPolicy has the server's field names, types and tags, because sigs.k8s.io/yaml's scalar
@@ -88,21 +89,11 @@ func CheckPattern(g Generation, p string) error {
 		return parsePattern(g, p)
 	}
 	k := memoKey{g, p}
-	checked.Lock()
-	err, ok := checked.m[k]
-	checked.Unlock()
-	if ok {
+	if err, ok := checked.Get(k); ok {
 		return err
 	}
-	err = parsePattern(g, p)
-	checked.Lock()
-	if checked.bytes+len(p)+checkEntry > maxCheckMemo {
-		clear(checked.m) // bounded: memory never grows with the number of policies checked
-		checked.bytes = 0
-	}
-	checked.m[k] = err
-	checked.bytes += len(p) + checkEntry
-	checked.Unlock()
+	err := parsePattern(g, p)
+	checked.Put(k, err, len(p))
 	return err
 }
 
@@ -119,24 +110,15 @@ func parsePattern(g Generation, p string) error {
 // checked remembers CheckPattern's answer per generation and pattern: one lint run asks it for
 // the same pattern several times (each generation's problems, then Compile), and policies in one
 // tree share patterns. The answer is a pure function of its key.
-var checked = struct {
-	sync.Mutex
-	m     map[memoKey]error
-	bytes int
-}{m: map[memoKey]error{}}
+var checked = memo.New[memoKey, error](1 << 20)
 
 type memoKey struct {
 	g Generation
 	p string
 }
 
-// maxCheckMemo bounds the bytes checked holds, counting checkEntry for each entry's map slot, key
-// and error; maxMemoPattern keeps one huge pattern from flushing it.
-const (
-	maxCheckMemo   = 1 << 20
-	checkEntry     = 96
-	maxMemoPattern = 4 << 10
-)
+// maxMemoPattern keeps one huge pattern from flushing checked.
+const maxMemoPattern = 4 << 10
 
 // maxLiteral bounds CheckPattern's fast path: a literal this long (the largest policy GitHub's
 // contents API serves) is far below the parser's size limits, so it cannot fail to parse.
@@ -183,14 +165,8 @@ func (tp *TrustPolicy) ProblemsFor(g Generation) []Problem {
 	if g == Current {
 		exclusive("app", tp.App, tp.AppPattern, CodeAppBoth, "", CodeAppPatternInvalid)
 	}
-	checked := map[string]error{} // identical values parse identically: parse each once
 	for _, k := range sortedKeys(tp.ClaimPattern) {
-		err, seen := checked[tp.ClaimPattern[k]]
-		if !seen {
-			err = CheckPattern(g, tp.ClaimPattern[k])
-			checked[tp.ClaimPattern[k]] = err
-		}
-		if err != nil {
+		if err := CheckPattern(g, tp.ClaimPattern[k]); err != nil {
 			out = append(out, Problem{Code: CodeClaimPatternInvalid, Field: "claim_pattern", Key: k, Msg: fmt.Sprintf("error compiling claim_pattern[%q]: %v", k, err), Err: err})
 		}
 	}

@@ -385,17 +385,18 @@ func TestRetriesThenSucceeds(t *testing.T) {
 func TestInvalidInputsFailBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
 	cases := map[string][2]string{
-		"padded scope":       {"INPUT_SCOPE", "octo-org/app "},
-		"multi-line":         {"INPUT_IDENTITY", "deploy\n"},
-		"bad scope":          {"INPUT_SCOPE", "my org/repo"},
-		"path identity":      {"INPUT_IDENTITY", "../deploy"},
-		"domain with scheme": {"INPUT_DOMAIN", "https://octo-sts.dev"},
-		"export PATH":        {"INPUT_EXPORT-ENV", "PATH"},
-		"bad timeout":        {"INPUT_TIMEOUT", "sixty"},
-		"huge timeout":       {"INPUT_TIMEOUT", "2h"},
-		"bad bool":           {"INPUT_REVOKE", "yes"},
-		"bad audience":       {"INPUT_AUDIENCE", "a@b"},
-		"unknown mode":       {"INPUT_MODE", "nope"},
+		"padded scope":        {"INPUT_SCOPE", "octo-org/app "},
+		"multi-line":          {"INPUT_IDENTITY", "deploy\n"},
+		"bad scope":           {"INPUT_SCOPE", "my org/repo"},
+		"path identity":       {"INPUT_IDENTITY", "../deploy"},
+		"domain with scheme":  {"INPUT_DOMAIN", "https://octo-sts.dev"},
+		"export PATH":         {"INPUT_EXPORT-ENV", "PATH"},
+		"bad timeout":         {"INPUT_TIMEOUT", "sixty"},
+		"huge timeout":        {"INPUT_TIMEOUT", "2h"},
+		"bad bool":            {"INPUT_REVOKE", "yes"},
+		"bad audience":        {"INPUT_AUDIENCE", "a@b"},
+		"unknown mode":        {"INPUT_MODE", "nope"},
+		"org repo with owner": {"INPUT_ORG-POLICY-REPO", "acme/.github"},
 	}
 	for name, kv := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -51,6 +51,9 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	if in.server, err = policy.ParseGenerations(server); err != nil {
 		errs = append(errs, fmt.Sprintf("input %q: %v", "server", err))
 	}
+	if e := orgPolicyRepoError(in.orgPolicyRepo); e != "" {
+		errs = append(errs, e)
+	}
 	if in.revoke, err = rt.BoolInput("revoke", true); err != nil {
 		errs = append(errs, err.Error())
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/octo-sts/action/internal/logsafe"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // fileDelimiter is go-githubactions' fixed heredoc delimiter; a value containing it could forge
@@ -203,4 +204,12 @@ func (rt *Runtime) inputCollector(errs *[]string) func(name string) string {
 		}
 		return v
 	}
+}
+
+// orgPolicyRepoError is the one wording of a bad org-policy-repo input, for every mode ("" if fine).
+func orgPolicyRepoError(name string) string {
+	if sts.ValidOrgPolicyRepo(name) {
+		return ""
+	}
+	return fmt.Sprintf("input %q: %q must be a bare repository name such as .github, not owner/name", "org-policy-repo", name)
 }

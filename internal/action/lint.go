@@ -73,8 +73,8 @@ func readLintInputs(rt *Runtime) (lintInputs, []string) {
 	if in.server, err = policy.ParseGenerations(server); err != nil {
 		errs = append(errs, fmt.Sprintf("input %q: %v", "server", err))
 	}
-	if strings.Contains(in.orgPolicyRepo, "/") {
-		errs = append(errs, fmt.Sprintf("input %q: %q must be a bare repository name such as .github, not owner/name", "org-policy-repo", in.orgPolicyRepo))
+	if err := orgPolicyRepoError(in.orgPolicyRepo); err != "" {
+		errs = append(errs, err)
 	}
 	for i, p := range in.paths {
 		clean, err := workspaceRel(p)

@@ -118,8 +118,8 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if err != nil {
 		return usage("--server: " + err.Error())
 	}
-	if strings.ContainsAny(*orgRepo, "/ ") {
-		return usage(fmt.Sprintf("--org-policy-repo %q: want a bare repository name such as .github", *orgRepo))
+	if err := orgPolicyRepoError(*orgRepo); err != nil {
+		return usage(err.Error())
 	}
 	if *simulate {
 		if *claimsPath != "" || *tokenArg != "" || *verify {

@@ -66,8 +66,8 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "octo-sts exchange: give exactly one of --token-file, --token-env or --token-stdin")
 		return ExitUsage
 	}
-	if strings.ContainsAny(*orgRepo, "/ ") {
-		fmt.Fprintf(io.Stderr, "octo-sts exchange: --org-policy-repo %q: want a bare repository name such as .github\n", *orgRepo)
+	if err := orgPolicyRepoError(*orgRepo); err != nil {
+		fmt.Fprintf(io.Stderr, "octo-sts exchange: %v\n", err)
 		return ExitUsage
 	}
 	for _, err := range []error{sts.ValidateTimeout(*timeout), sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain)} {

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // errHelp is returned by parseFlags when help was printed (exit 0).
@@ -182,4 +184,12 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// orgPolicyRepoError is the one wording of a bad --org-policy-repo, for every command (nil if fine).
+func orgPolicyRepoError(name string) error {
+	if sts.ValidOrgPolicyRepo(name) {
+		return nil
+	}
+	return usagef("--org-policy-repo %q: want a bare repository name such as .github", name)
 }

@@ -123,8 +123,8 @@ func parseLintFlags(sio IO, args []string) (lintFlags, error) {
 	} else {
 		f.repository = sio.Getenv("GITHUB_REPOSITORY")
 	}
-	if f.orgPolicyRepo != "" && strings.Contains(f.orgPolicyRepo, "/") {
-		return f, usagef("--org-policy-repo %q: want a bare repository name such as .github", f.orgPolicyRepo)
+	if err := orgPolicyRepoError(f.orgPolicyRepo); err != nil {
+		return f, err
 	}
 	if n := countOf(f.paths, "-"); n > 1 {
 		return f, usagef("- (stdin) can be given once")

@@ -169,6 +169,7 @@ func TestParseLintFlags(t *testing.T) {
 		{name: "bad repository", args: []string{"--repository", "acme"}, wantErr: `--repository "acme": want OWNER/NAME`},
 		{name: "repository with extra slash", args: []string{"--repository", "acme/a/b"}, wantErr: `--repository "acme/a/b": want OWNER/NAME`},
 		{name: "bad org policy repo", args: []string{"--org-policy-repo", "acme/.github"}, wantErr: `--org-policy-repo "acme/.github": want a bare repository name`},
+		{name: "org policy repo with a space", args: []string{"--org-policy-repo", "my repo"}, wantErr: `--org-policy-repo "my repo": want a bare repository name`},
 		{name: "missing value", args: []string{"--format"}, wantErr: "--format needs a value"},
 		{name: "unknown flag after path", args: []string{"dir", "--strict"}, wantErr: "unknown flag --strict"},
 	}

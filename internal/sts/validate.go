@@ -34,6 +34,11 @@ func ValidateScope(scope string) error {
 	return nil
 }
 
+// ValidOrgPolicyRepo reports whether name can be the server's ORG_POLICY_REPO (input
+// "org-policy-repo", CLI --org-policy-repo): empty for the default, else a bare repository name,
+// since the server reads <owner>/<name> and a "/" or a space would point every hint elsewhere.
+func ValidOrgPolicyRepo(name string) bool { return name == "" || validRepo(name) == nil }
+
 func validOwner(s string) error {
 	if s == "" || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
 		return errBad

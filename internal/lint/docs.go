@@ -3,6 +3,8 @@ package lint
 import (
 	"fmt"
 	"strings"
+
+	"github.com/octo-sts/action/internal/policy"
 )
 
 // RulesMarkdown renders docs/rules.md from the registry, so the documentation cannot drift from
@@ -11,9 +13,10 @@ func RulesMarkdown() string {
 	var b strings.Builder
 	b.WriteString("# Lint rules\n\n")
 	b.WriteString("<!-- Generated from internal/lint/rules.go by `go test ./internal/lint -update`; do not edit by hand. -->\n\n")
-	b.WriteString("Every finding of `octo-sts lint` carries one of these rule IDs. **Errors** are files the Octo STS server refuses: ")
-	b.WriteString("every exchange against them fails with 404. **Warnings** are files the server accepts but that are insecure, ")
-	b.WriteString("can never match, or that GitHub refuses when the token is minted (403 `token exchange failure`). **Notices** are harmless.\n\n")
+	b.WriteString("Every finding of `octo-sts lint` carries one of these rule IDs. **Errors** are files the Octo STS server refuses ")
+	b.WriteString("(every exchange against them fails with 404), permissions GitHub certainly refuses to mint (every exchange fails with ")
+	b.WriteString(serverAnswer(policy.CodeTokenExchangeFailure) + ") and policies that let strangers mint a token with write access. ")
+	b.WriteString("**Warnings** are files the server accepts but that are insecure, can never match, or whose permission levels GitHub may refuse. **Notices** are harmless.\n\n")
 	b.WriteString("| Rule | Severity | Summary |\n| --- | --- | --- |\n")
 	for _, r := range Rules {
 		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", r.ID, r.ID, r.Severity, strings.ReplaceAll(r.Summary, "|", "\\|"))

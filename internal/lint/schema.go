@@ -146,7 +146,8 @@ func (f *file) schemaFinding(e *jsonschema.ValidationError) {
 		levels := permissionLevels(name)
 		level := f.perms()[name]
 		if githubRefuses(level, levels) {
-			f.add(RulePermissionLevelInvalid, f.permVal(name), "permission %s: GitHub has no level %q for it, so it answers 422 and every exchange fails with 403 token exchange failure; use %s", name, level, strings.Join(levels, " or "))
+			refused := policy.ExchangeAnswer(policy.Legacy, policy.CodeTokenExchangeFailure)
+			f.add(RulePermissionLevelInvalid, f.permVal(name), "permission %s: GitHub has no level %q for it, so it answers 422 and every exchange fails with %d %s; use %s", name, level, refused.Status, refused.Message, strings.Join(levels, " or "))
 			break
 		}
 		f.add(RulePermissionLevel, f.permVal(name), "permission %s: GitHub does not accept level %q (it answers 422 and the exchange fails with 403); use %s", name, level, strings.Join(levels, " or "))

@@ -43,6 +43,7 @@ func serverFragments() []string {
 		"trust policy: expected claim", "trust policy: claim ", "can be set, got both", "must be set, got neither",
 		"error compiling claim_pattern", "trust policy: invalid ", "must list at least one entry in issuers",
 		"must be lowercase in scheme and host", "so the pattern can span past the host",
+		"token exchange failure", // the 403's stem, quoted without its "(StatusUnprocessableEntity)"
 	} {
 		out = append(out, m)
 	}

@@ -99,7 +99,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 				}
 			}
 		}
-		if h := se.Hint(req, *orgRepo); h != "" {
+		if h := se.Hint(req, *orgRepo, sts.CLI); h != "" {
 			fmt.Fprintln(stderr, h)
 		}
 		if se.Attempts > 1 { // one attempt is already the whole story

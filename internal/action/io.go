@@ -197,8 +197,8 @@ func (rt *Runtime) inputCollector(errs *[]string) func(name string) string {
 
 // orgPolicyRepoError is the one wording of a bad org-policy-repo input, for every mode ("" if fine).
 func orgPolicyRepoError(name string) string {
-	if sts.ValidOrgPolicyRepo(name) {
-		return ""
+	if err := sts.ValidateOrgPolicyRepo(name); err != nil {
+		return err.Error()
 	}
-	return fmt.Sprintf("input %q: %q must be a bare repository name such as .github, not owner/name", "org-policy-repo", name)
+	return ""
 }

@@ -113,7 +113,8 @@ func topUsage() string {
 		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'octo-sts help <command>' (or 'octo-sts <command> --help') for its flags.\n" +
-		"Exit codes: 0 ok, 1 findings or a refused token, 2 usage error, 3 internal failure.\n")
+		"Exit codes: 0 ok, 1 findings or a refused token, 2 usage error, 3 internal failure (or, for\n" +
+		"check --verify, nothing verifiable from here); check exits 4 when the policy itself is invalid.\n")
 	return b.String()
 }
 

@@ -192,6 +192,8 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "--policy", "does-not-exist.sts.yaml", "--claims", claims}, "--policy: open does-not-exist.sts.yaml"},
 		{[]string{"check", "--policy", pol, "--claims", claims, "stray"}, `unexpected argument "stray"`},
 		{[]string{"check", "--nope"}, "unknown flag --nope"},
+		{[]string{"check", "--workflow", filepath.Join(checkCases, "workflow-job", ".github", "workflows", "deploy.yml")}, "--workflow needs --repo owner/repo"},
+		{[]string{"check", "--workflow", "x.yml", "--org-policy-repo", "a/b"}, `--org-policy-repo: "a/b" must be a bare repository name`},
 		{[]string{"check", "--policy", pol, "--domain", "", "--claims", claims}, "--domain is empty"},
 	} {
 		code, stdout, stderr := runCLI(t, "", c.args...)

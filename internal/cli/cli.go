@@ -87,7 +87,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	c, ok := lookup(name)
 	if !ok {
 		if strings.HasPrefix(name, "-") {
-			fmt.Fprintf(stderr, "octo-sts: unknown flag %s before the command%s\n", name, didYouMean(strings.TrimLeft(name, "-"), []string{"help", "version"}, "--"))
+			flagName, _, _ := strings.Cut(strings.TrimLeft(name, "-"), "=")
+			fmt.Fprintf(stderr, "octo-sts: unknown flag --%s before the command%s\n", flagName,
+				orHelp(didYouMean(flagName, []string{"help", "version"}, "--"), "; a command's flags go after it (octo-sts COMMAND --"+flagName+" …)"))
 			return ExitUsage
 		}
 		fmt.Fprintf(stderr, "octo-sts: unknown command %q%s\n", name, orHelp(didYouMean(name, commandNames(), ""), "; 'octo-sts help' lists the commands"))

@@ -121,9 +121,6 @@ func (s *SummaryStream) endFile() {
 		return
 	}
 	s.nfiles++
-	if g.counts.Errors > 0 {
-		s.filesWithErrors++
-	}
 	open := ""
 	if g.counts.Errors > 0 {
 		open = " open"
@@ -131,6 +128,7 @@ func (s *SummaryStream) endFile() {
 	g.head = fmt.Sprintf("\n<details%s><summary><code>%s</code>: %s</summary>\n%s",
 		open, html.EscapeString(visiblePath(g.file)), fileCounts(g.counts), tableHead)
 	if g.counts.Errors > 0 {
+		s.filesWithErrors++
 		s.errGroups, s.errBytes, s.errCut = s.keep(s.errGroups, g, 0, s.errBytes, s.errCut)
 		s.trimOthers()
 		return

@@ -243,7 +243,7 @@ func (f *file) sample(k, def string) string {
 	if !ok {
 		return def
 	}
-	re, err := f.anchored(src)
+	re, err := anchored(src)
 	if err != nil {
 		return def
 	}
@@ -320,7 +320,7 @@ func (f *file) audience() string {
 	case tp.Audience != "":
 		return tp.Audience
 	case tp.AudiencePattern != "":
-		if re, err := f.anchored(tp.AudiencePattern); err == nil {
+		if re, err := anchored(tp.AudiencePattern); err == nil {
 			for _, s := range append([]string{defaultDomain}, samples(tp.AudiencePattern)...) {
 				if re.MatchString(s) {
 					return s
@@ -441,7 +441,7 @@ func (f *file) attackerIssuers() []exposure {
 	if tp.IssuerPattern == "" {
 		return nil
 	}
-	re, err := f.anchored(tp.IssuerPattern)
+	re, err := anchored(tp.IssuerPattern)
 	if err != nil {
 		return nil
 	}
@@ -467,7 +467,7 @@ func (f *file) attackerIssuers() []exposure {
 	sub := tp.Subject
 	if tp.SubjectPattern != "" {
 		sub = ""
-		if sre, err := f.anchored(tp.SubjectPattern); err == nil {
+		if sre, err := anchored(tp.SubjectPattern); err == nil {
 			for _, s := range samples(tp.SubjectPattern) {
 				if sre.MatchString(s) && policy.IsValidSubject(s) {
 					sub = s

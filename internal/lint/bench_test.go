@@ -28,10 +28,16 @@ func benchCorpus(n int) [][]byte {
 	return out
 }
 
-// benchPolicy is the i-th policy of benchCorpus.
+// benchPolicy is the i-th policy of benchCorpus; one in ten carries a licence header, the
+// comment block that made yaml.v3's position parse slow.
 func benchPolicy(i int) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# policy %d\n", i)
+	if i%10 == 5 {
+		for range 60 {
+			b.WriteString("# Copyright 2026 Example Corp. Licensed under the Apache License, Version 2.0.\n")
+		}
+	}
 	switch i % 4 {
 	case 0:
 		b.WriteString("issuer: https://token.actions.githubusercontent.com\n")

@@ -73,7 +73,7 @@ func (f *file) run() {
 
 // parseNodes reads every YAML document with yaml.v3 for positions; only the first counts.
 func (f *file) parseNodes() {
-	dec := yaml.NewDecoder(bytes.NewReader(f.data))
+	dec := yaml.NewDecoder(bytes.NewReader(shortComments(f.data)))
 	first := true
 	for {
 		var doc yaml.Node

@@ -14,8 +14,32 @@ import (
 // could open one, at the first line break only YAML sees (a lone CR, NEL, LS or PS) and at the
 // first comment yaml.v3 would refuse to read. data
 // itself comes back when there is nothing to cut.
-func shortComments(data []byte) []byte {
-	var out []byte
+func shortComments(data []byte) []byte { return cutComments(data, minCut) }
+
+// cutComments is shortComments for any threshold: it cuts nothing unless at least least bytes go.
+func cutComments(data []byte, least int) []byte {
+	cuts := commentCuts(data, least)
+	if len(cuts) == 0 {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	last := 0
+	for _, c := range cuts {
+		out = append(out, data[last:c[0]]...)
+		last = c[1]
+	}
+	return append(out, data[last:]...)
+}
+
+// minCut is the least comment text worth a copy of the file: a one-line comment costs the parser
+// less than copying the policy under it.
+const minCut = 512
+
+// commentCuts lists the [start, end) byte ranges of comment text (after each "#") to drop, or
+// none when they add up to less than least.
+func commentCuts(data []byte, least int) [][2]int {
+	var cuts [][2]int
+	total := 0
 	for i := 0; i < len(data); {
 		end := len(data)
 		if j := bytes.IndexByte(data[i:], '\n'); j >= 0 {
@@ -25,26 +49,19 @@ func shortComments(data []byte) []byte {
 		body := bytes.TrimLeft(line, " \t")
 		comment := len(body) > 1 && body[0] == '#'
 		if hiddenBreak(line) || (comment && !printable(body)) || !comment && mayOpenScalar(line) {
-			if out == nil {
-				return data
-			}
-			return append(out, data[i:]...)
+			break
 		}
 		if comment {
-			if out == nil {
-				out = append(make([]byte, 0, len(data)), data[:i]...)
-			}
-			out = append(out, line[:len(line)-len(body)+1]...)
-			out = append(out, data[i+len(line):min(end+1, len(data))]...) // the CR and LF as written
-		} else if out != nil {
-			out = append(out, data[i:min(end+1, len(data))]...)
+			start := i + len(line) - len(body) + 1
+			cuts = append(cuts, [2]int{start, i + len(line)})
+			total += len(body) - 1
 		}
 		i = end + 1
 	}
-	if out == nil {
-		return data
+	if total < least {
+		return nil
 	}
-	return out
+	return cuts
 }
 
 // hiddenBreak reports whether a line holds a line break of YAML's other than LF: a CR before its

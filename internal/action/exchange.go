@@ -62,12 +62,7 @@ func readExchangeInputs(rt *Runtime) (exchangeInputs, []string) {
 	}
 	in.timeout = sts.DefaultTimeout
 	if timeout != "" {
-		d, err := time.ParseDuration(timeout)
-		if err == nil {
-			err = sts.ValidateTimeout(d)
-		} else {
-			err = fmt.Errorf("input %q: %q is not a Go duration such as 60s or 2m", "timeout", timeout)
-		}
+		d, err := sts.ParseTimeout(timeout)
 		if err != nil {
 			errs = append(errs, err.Error())
 		} else {

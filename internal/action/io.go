@@ -1,12 +1,8 @@
 package action
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
-
-	"github.com/sethvargo/go-githubactions"
 
 	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/sts"
@@ -173,18 +169,11 @@ func (rt *Runtime) Summary(markdown string) {
 // output) inside a ::stop-commands:: block with an unguessable token, so a line like
 // "::set-output …" or "::add-mask::" in it is shown, not executed.
 func (rt *Runtime) Untrusted(lines ...string) {
-	if len(lines) == 0 {
-		return
-	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	tok := hex.EncodeToString(b)
-	rt.Action.IssueCommand(&githubactions.Command{Name: "stop-commands", Message: tok})
+	u := rt.untrustedLog("")
 	for _, l := range lines {
-		// Neutralised as well as fenced: belt and braces against a runner that mis-parses the fence.
-		fmt.Fprintln(rt.Stdout, logsafe.Line(l))
+		u.Println(l)
 	}
-	rt.Action.IssueCommand(&githubactions.Command{Name: tok})
+	u.Close()
 }
 
 // mdEscape keeps untrusted text literal in the step summary (no HTML, links or table breaks).
@@ -208,8 +197,8 @@ func (rt *Runtime) inputCollector(errs *[]string) func(name string) string {
 
 // orgPolicyRepoError is the one wording of a bad org-policy-repo input, for every mode ("" if fine).
 func orgPolicyRepoError(name string) string {
-	if sts.ValidOrgPolicyRepo(name) {
-		return ""
+	if err := sts.ValidateOrgPolicyRepo(name); err != nil {
+		return err.Error()
 	}
-	return fmt.Sprintf("input %q: %q must be a bare repository name such as .github, not owner/name", "org-policy-repo", name)
+	return ""
 }

@@ -1,7 +1,7 @@
 package action
 
 import (
-	"bytes"
+	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -145,7 +145,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 		if len(targets) == 0 {
 			fmt.Fprintf(rt.Stdout, "octo-sts lint: no policy files under %s changed in pull request #%d; nothing to lint\n", strings.Join(in.paths, ", "), pr)
 			rt.Summary(fmt.Sprintf("### octo-sts lint\n\nNo policy files under `%s` changed in pull request #%d.\n", mdEscape(strings.Join(in.paths, " ")), pr))
-			return finishLint(rt, in, nil, 0)
+			return finishLint(rt, in, 0, 0, 0)
 		}
 	}
 	if targets == nil {
@@ -161,10 +161,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	for i, t := range targets {
 		abs[i] = filepath.Join(ws, filepath.FromSlash(t))
 	}
-	findings, files, err := lint.Paths(ws, abs, opts)
-	if err != nil {
-		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
-	}
+	var extra []lint.Finding
 	if pr == 0 {
 		// A full lint also checks the workflows against the policies (pull requests lint only their files).
 		var next workflow.Source
@@ -175,66 +172,160 @@ func runLint(ctx context.Context, rt *Runtime) int {
 			}
 			next = workflow.API{BaseURL: api, Token: in.token, Client: rt.HTTPClient}
 		}
-		findings = lint.Sort(append(findings, workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next)...))
+		extra = workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next)
 	}
-	if files == 0 {
-		return rt.Fail("octo-sts lint: nothing to lint", fmt.Sprintf("%v under %s (looked for *.sts.yaml and trusted-token-issuers.yaml); set the path input to your policy files", lint.ErrNoFiles, strings.Join(targets, ", ")), exitUsage)
-	}
-
 	hint := "see the job summary"
 	if rt.Getenv("GITHUB_STEP_SUMMARY") == "" {
 		hint = "run `octo-sts lint` for the full list"
 	}
-	if err := report.GitHub(rt.Stdout, findings, report.Options{OverflowHint: hint}); err != nil {
+	run := newLintRun(rt, in, ws, hint)
+	m := report.NewMerger(extra, run.piece)
+	files, err := lint.Stream(ws, abs, opts, m.Piece)
+	if err == nil && files > 0 {
+		err = m.Flush()
+	}
+	run.log.Close() // before anything else is printed: the block stops commands
+	if err != nil {
+		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
+	}
+	if files == 0 {
+		return rt.Fail("octo-sts lint: nothing to lint", fmt.Sprintf("%v under %s (looked for *.sts.yaml and trusted-token-issuers.yaml); set the path input to your policy files", lint.ErrNoFiles, strings.Join(targets, ", ")), exitUsage)
+	}
+	return run.finish(files, scope)
+}
+
+// lintRun is where a lint run's findings go as lint.Stream hands them over: the annotations
+// (the first few of each severity), the full list in the log, the step summary, SARIF, and the
+// counts the outputs and fail-on need. Nothing holds the whole run.
+type lintRun struct {
+	rt          *Runtime
+	in          lintInputs
+	annotations *report.GitHubStream
+	log         *untrustedLog
+	summaryMD   strings.Builder
+	summary     *report.SummaryStream // nil without GITHUB_STEP_SUMMARY
+	sarifOut    *sarifFile            // nil without sarif-file
+	sarif       *report.SARIFStream   // nil without sarif-file
+	counts      report.Counts
+	failing     int // findings at or above fail-on
+}
+
+func newLintRun(rt *Runtime, in lintInputs, ws, hint string) *lintRun {
+	r := &lintRun{rt: rt, in: in, annotations: report.NewGitHubStream(rt.Stdout, report.Options{OverflowHint: hint}),
+		// The full list in the log, inside stop-commands: messages quote file contents.
+		log: rt.untrustedLog("octo-sts lint: every finding")}
+	if rt.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		r.summary = report.NewSummaryStream(&r.summaryMD, report.Options{Links: report.LinksFromEnv(rt.Getenv)})
+	}
+	if in.sarifFile != "" {
+		r.sarifOut = &sarifFile{ws: ws, rel: path.Clean(filepath.ToSlash(in.sarifFile))}
+		r.sarif = report.NewSARIFStream(r.sarifOut, report.Options{Version: lintToolVersion()})
+	}
+	return r
+}
+
+// piece takes the next file's findings. It never fails: a SARIF write error is reported at the
+// end, after the annotations and the summary, as it was when SARIF was written last.
+func (r *lintRun) piece(fs []lint.Finding) error {
+	r.counts = r.counts.Add(report.Count(fs))
+	if r.in.failOn != failNever {
+		r.failing += report.AtOrAbove(fs, lint.Severity(r.in.failOn))
+	}
+	_ = r.annotations.Write(fs) // it writes at Close
+	if r.summary != nil {
+		_ = r.summary.Write(fs)
+	}
+	for _, f := range fs {
+		r.log.Println(report.TextLine(f))
+	}
+	if r.sarif != nil {
+		_ = r.sarif.Write(fs) // sarifFile keeps the error
+	}
+	return nil
+}
+
+// finish writes what needs the whole run (annotations, the counts line, the summary, the end
+// of the SARIF file) and sets the outputs.
+func (r *lintRun) finish(files int, scope string) int {
+	rt := r.rt
+	if err := r.annotations.Close(files); err != nil {
 		return rt.Fail("octo-sts lint: internal error", "writing annotations: "+err.Error(), exitInternal)
 	}
-	if len(findings) > 0 {
-		// The full list in the log, inside stop-commands: messages quote file contents.
-		lines := make([]string, len(findings))
-		for i, f := range findings {
-			lines[i] = report.TextLine(f)
-		}
-		rt.Action.Group(fmt.Sprintf("octo-sts lint: %s", report.Count(findings)))
-		rt.Untrusted(lines...)
-		rt.Action.EndGroup()
+	fmt.Fprintf(rt.Stdout, "octo-sts lint: %s in %d linted files (%s)\n", r.counts, files, scope)
+	if r.summary != nil {
+		_ = r.summary.Close(files) // into a strings.Builder
+		rt.Summary(fmt.Sprintf("%s\nLinted %s.\n", r.summaryMD.String(), mdEscape(scope)))
 	}
-	fmt.Fprintf(rt.Stdout, "octo-sts lint: %s in %d linted files (%s)\n", report.Count(findings), files, scope)
-	rt.Summary(fmt.Sprintf("%s\nLinted %s.\n", report.Summary(findings, report.Options{Files: files, Links: report.LinksFromEnv(rt.Getenv)}), mdEscape(scope)))
-
-	if in.sarifFile != "" {
-		var buf bytes.Buffer
-		if err := report.SARIF(&buf, findings, report.Options{Version: lintToolVersion()}); err != nil {
-			return rt.Fail("octo-sts lint: internal error", "rendering SARIF: "+err.Error(), exitInternal)
-		}
-		// The workspace holds the pull request's tree: a planted link must not redirect the write.
-		out, err := lint.CreateInRoot(ws, path.Clean(filepath.ToSlash(in.sarifFile)))
-		if err != nil {
+	if r.sarif != nil {
+		_ = r.sarif.Close(files)
+		r.sarifOut.close()
+		if err := r.sarifOut.openErr; err != nil {
 			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v; give a path inside the workspace that is not a symbolic link", "sarif-file", err), exitUsage)
 		}
-		_, werr := out.Write(buf.Bytes())
-		if cerr := out.Close(); werr == nil {
-			werr = cerr
+		if err := r.sarifOut.writeErr; err != nil {
+			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", err), exitInternal)
 		}
-		if werr != nil {
-			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", werr), exitInternal)
-		}
-		fmt.Fprintf(rt.Stdout, "octo-sts lint: wrote SARIF to %s\n", in.sarifFile)
+		fmt.Fprintf(rt.Stdout, "octo-sts lint: wrote SARIF to %s\n", r.in.sarifFile)
 	}
-	return finishLint(rt, in, findings, files)
+	return finishLint(rt, r.in, r.counts.Total(), r.failing, files)
+}
+
+// sarifFile is the sarif-file output, created in the workspace at the first write (a run with
+// nothing to lint leaves none) and buffered; it keeps its first error for finish to report.
+type sarifFile struct {
+	ws, rel  string
+	f        *os.File
+	buf      *bufio.Writer
+	openErr  error
+	writeErr error
+}
+
+func (s *sarifFile) Write(p []byte) (int, error) {
+	if err := cmp.Or(s.openErr, s.writeErr); err != nil {
+		return 0, err
+	}
+	if s.f == nil {
+		// The workspace holds the pull request's tree: a planted link must not redirect the write.
+		if s.f, s.openErr = lint.CreateInRoot(s.ws, s.rel); s.openErr != nil {
+			s.f = nil
+			return 0, s.openErr
+		}
+		s.buf = bufio.NewWriterSize(s.f, 64<<10)
+	}
+	n, err := s.buf.Write(p)
+	if err != nil {
+		s.writeErr = err
+	}
+	return n, err
+}
+
+// close flushes and closes the file, keeping the first error.
+func (s *sarifFile) close() {
+	if s.f == nil {
+		return
+	}
+	err := s.buf.Flush()
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	s.f = nil
+	if s.writeErr == nil {
+		s.writeErr = err
+	}
 }
 
 // finishLint sets the `findings` output and turns findings at or above fail-on into exit 1.
-func finishLint(rt *Runtime, in lintInputs, findings []lint.Finding, files int) int {
+func finishLint(rt *Runtime, in lintInputs, findings, failing, files int) int {
 	if rt.Getenv("GITHUB_OUTPUT") != "" {
-		if err := rt.SetOutput("findings", strconv.Itoa(len(findings))); err != nil {
+		if err := rt.SetOutput("findings", strconv.Itoa(findings)); err != nil {
 			return rt.Fail("octo-sts lint: cannot set outputs", err.Error(), exitInternal)
 		}
 	}
 	if in.failOn == failNever {
 		return exitOK
 	}
-	if n := report.AtOrAbove(findings, lint.Severity(in.failOn)); n > 0 {
-		fmt.Fprintf(rt.Stdout, "octo-sts lint: failing: %d of %d findings in %d files are at or above fail-on=%s\n", n, len(findings), files, in.failOn)
+	if failing > 0 {
+		fmt.Fprintf(rt.Stdout, "octo-sts lint: failing: %d of %d findings in %d files are at or above fail-on=%s\n", failing, findings, files, in.failOn)
 		return exitFailure
 	}
 	return exitOK

@@ -381,9 +381,17 @@ func TestLintPushLintsWholePathWithoutAPI(t *testing.T) {
 	}
 	// The full list is also in the log, shielded from command injection.
 	out := r.stdout.String()
-	if !strings.Contains(out, "::group::octo-sts lint: 2 errors, 1 warning, 0 notices") || !strings.Contains(out, "::stop-commands::") ||
+	if !strings.Contains(out, "::group::octo-sts lint: every finding\n::stop-commands::") ||
 		!strings.Contains(out, ".github/chainguard/bad.sts.yaml:4:3: error: ") {
 		t.Errorf("log lacks the grouped finding list:\n%s", out)
+	}
+	// The list streams as files are linted; the annotations follow once the block has ended
+	// (inside it the runner would not execute them).
+	_, tok, _ := strings.Cut(out, "::stop-commands::")
+	tok, _, _ = strings.Cut(tok, "\n")
+	end := strings.Index(out, "::"+tok+"::\n::endgroup::\n")
+	if end < 0 || end > strings.Index(out, "::error ") || !strings.Contains(out, "::endgroup::\n::error ") {
+		t.Errorf("annotations are not after the finding list's stop-commands block:\n%s", out)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/octo-sts/action/internal/check"
 	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/policy"
+	"github.com/octo-sts/action/internal/sts"
 )
 
 // ExitInvalidPolicy is check's answer when the policy itself cannot be read by the server (404).
@@ -111,15 +112,21 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		defer stdout.Flush()
 		sio.Stdout = stdout
 	}
-	if *domain == "" {
-		return usage("--domain is empty; the hosted service is " + check.DefaultDomain)
+	// The same checks, worded the same, as exchange and the action: a scope or identity they
+	// refuse never reaches the server, so no verdict about it would be true.
+	checks := []error{sts.ValidateDomain(*domain), sts.ValidateOrgPolicyRepo(*orgRepo)}
+	if *scope != "" {
+		checks = append(checks, sts.ValidateScope(*scope))
+	}
+	if *identity != "" {
+		checks = append(checks, sts.ValidateIdentity(*identity))
+	}
+	if err := validated(checks...); err != nil {
+		return failUsage(sio, "check", err)
 	}
 	gens, err := policy.ParseGenerations(*server)
 	if err != nil {
 		return usage("--server: " + err.Error())
-	}
-	if err := orgPolicyRepoError(*orgRepo); err != nil {
-		return usage(err.Error())
 	}
 	if *simulate {
 		if *claimsPath != "" || *tokenArg != "" || *verify {

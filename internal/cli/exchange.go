@@ -48,39 +48,17 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 		}
 		return failUsage(io, "exchange", err)
 	}
-	var src sts.TokenSource
-	n := 0
-	if *tokenFile != "" {
-		n++
-		src = idtoken.File(*tokenFile)
-	}
-	if *tokenEnv != "" {
-		n++
-		src = idtoken.Env(*tokenEnv, io.Getenv)
-	}
-	if *tokenStdin {
-		n++
-		src = idtoken.Reader(io.Stdin, "--token-stdin")
-	}
-	if n != 1 {
-		fmt.Fprintln(io.Stderr, "octo-sts exchange: give exactly one of --token-file, --token-env or --token-stdin")
-		return ExitUsage
-	}
-	if err := orgPolicyRepoError(*orgRepo); err != nil {
-		fmt.Fprintf(io.Stderr, "octo-sts exchange: %v\n", err)
-		return ExitUsage
-	}
-	for _, err := range []error{sts.ValidateTimeout(*timeout), sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain)} {
-		if err != nil {
-			fmt.Fprintf(io.Stderr, "octo-sts exchange: %v\n", flagWording(err))
-			return ExitUsage
-		}
-	}
+	checks := []error{sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain), sts.ValidateTimeout(*timeout),
+		sts.ValidateOrgPolicyRepo(*orgRepo)}
 	if *audience != "" {
-		if err := sts.ValidateAudience(*audience); err != nil {
-			fmt.Fprintf(io.Stderr, "octo-sts exchange: %v\n", flagWording(err))
-			return ExitUsage
-		}
+		checks = append(checks, sts.ValidateAudience(*audience))
+	}
+	if err := validated(checks...); err != nil {
+		return failUsage(io, "exchange", err)
+	}
+	src, err := tokenSource(io, *tokenFile, *tokenEnv, *tokenStdin)
+	if err != nil {
+		return failUsage(io, "exchange", err)
 	}
 
 	secrets := &secret.Set{}
@@ -113,7 +91,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 			fmt.Fprintf(stderr, "octo-sts exchange: %v\n", err)
 			return ExitFindings
 		}
-		fmt.Fprintf(stderr, "%s: %s\n", se.Title(), se.Message)
+		fmt.Fprintf(stderr, "%s: %s\n", strings.Replace(se.Title(), "octo-sts:", "octo-sts exchange:", 1), se.Message)
 		if se.Class == sts.ClassDenied && claims != nil {
 			for _, k := range []string{"iss", "sub", "aud"} {
 				if v, ok := claims[k]; ok {
@@ -124,7 +102,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 		if h := se.Hint(req, *orgRepo); h != "" {
 			fmt.Fprintln(stderr, h)
 		}
-		if se.Attempts > 0 {
+		if se.Attempts > 1 { // one attempt is already the whole story
 			fmt.Fprintln(stderr, se.Summary())
 		}
 		if se.Class == sts.ClassInput {
@@ -147,16 +125,27 @@ func oneLine(v any) string {
 	return s
 }
 
-// flagWording rephrases the shared validators' `input "x"` as the flag the CLI user typed.
-func flagWording(err error) string {
-	msg := err.Error()
-	for _, f := range []string{"scope", "identity", "domain", "audience", "timeout"} {
-		msg = replaceFirst(msg, fmt.Sprintf("input %q", f), "--"+f)
+// tokenSource is the one OIDC token source the flags name. An empty --token-env is refused here,
+// before any request, since nothing can fill it later (a --token-file is re-read on each attempt).
+func tokenSource(io IO, file, env string, stdin bool) (sts.TokenSource, error) {
+	n := 0
+	for _, set := range []bool{file != "", env != "", stdin} {
+		if set {
+			n++
+		}
 	}
-	return msg
+	switch {
+	case n != 1:
+		return nil, usagef("give exactly one of --token-file FILE, --token-env NAME or --token-stdin for the OIDC token")
+	case file != "":
+		return idtoken.File(file), nil
+	case stdin:
+		return idtoken.Reader(io.Stdin, "--token-stdin"), nil
+	case io.Getenv(env) == "":
+		return nil, usagef("--token-env %s: the environment variable is empty or unset; export the OIDC token in it", env)
+	}
+	return idtoken.Env(env, io.Getenv), nil
 }
-
-func replaceFirst(s, old, repl string) string { return strings.Replace(s, old, repl, 1) }
 
 func audienceContains(aud any, want string) bool {
 	switch a := aud.(type) {

@@ -87,7 +87,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 			if g, ok := f.Value.(flag.Getter); ok {
 				switch g.Get().(type) {
 				case time.Duration:
-					return usagef("%s", durationMistake("--"+name, value))
+					return usagef("%s", flagWording(sts.DurationError(name, value)))
 				case bool:
 					return usagef("--%s: %q is not true or false (write --%s or --%s=false)", name, value, name, name)
 				}
@@ -101,10 +101,21 @@ func flagError(fs *flag.FlagSet, err error) error {
 	return usagef("%s", msg)
 }
 
-// durationMistake words a malformed duration the same way for a CLI flag and an action input
-// (name is "--timeout" or `input "timeout"`).
-func durationMistake(name, value string) string {
-	return fmt.Sprintf("%s: %q is not a Go duration such as 60s or 2m", name, value)
+// inputName is how the shared validators (internal/sts) name an action input.
+var inputName = regexp.MustCompile(`input "([a-z][a-z-]*)"`)
+
+// flagWording rephrases the shared validators' `input "x"` as the flag the CLI user typed, so a
+// mistake reads the same in the CLI and the action but for the name of the field.
+func flagWording(err error) string { return inputName.ReplaceAllString(err.Error(), "--$1") }
+
+// validated returns the first failing check as a usage error worded for flags.
+func validated(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return usagef("%s", flagWording(err))
+		}
+	}
+	return nil
 }
 
 // printHelp writes a command's help: its usage text, then its flags in one format.
@@ -187,9 +198,4 @@ func editDistance(a, b string) int {
 }
 
 // orgPolicyRepoError is the one wording of a bad --org-policy-repo, for every command (nil if fine).
-func orgPolicyRepoError(name string) error {
-	if sts.ValidOrgPolicyRepo(name) {
-		return nil
-	}
-	return usagef("--org-policy-repo %q: want a bare repository name such as .github", name)
-}
+func orgPolicyRepoError(name string) error { return validated(sts.ValidateOrgPolicyRepo(name)) }

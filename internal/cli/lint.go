@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -194,64 +193,7 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	if f.kind == "auto" {
 		opts.Kind = ""
 	}
-	if f.format == report.FormatText {
-		return streamText(ctx, io, f, root, paths, onDisk, opts, stdinData)
-	}
-	var findings []lint.Finding
-	files := 0
-	if len(onDisk) > 0 {
-		if findings, files, err = lint.Paths(root, onDisk, opts); err != nil {
-			fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
-			return ExitInternal
-		}
-	}
-	stdinName := orDefault(f.stdinName, defaultLintPath+"/stdin.sts.yaml")
-	if stdinData != nil {
-		findings = lint.Sort(append(findings, lint.Bytes(stdinName, stdinData, opts)...))
-		files++
-	}
-	if f.workflows && f.repository != "" && len(onDisk) > 0 {
-		findings = lint.Sort(append(findings, crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)...))
-	}
-	if files == 0 {
-		fmt.Fprintf(io.Stderr, "octo-sts lint: %v under %s (looked for *.sts.yaml and %s); pass the policy files or directories to lint\n",
-			lint.ErrNoFiles, strings.Join(paths, ", "), policy.IssuersFileName)
-		return ExitUsage
-	}
-
-	ro := report.Options{Files: files, Quiet: f.quiet, Version: lintVersion(), OverflowHint: "run `octo-sts lint` for the full list"}
-	if f.format == report.FormatText {
-		ro.Color = useColor(f.color, f.output, io)
-		if io.Getenv("GITHUB_ACTIONS") != "true" { // in Actions the problem matcher reads every line
-			ro.Source = sourceReader(root, stdinName, stdinData)
-		}
-	}
-	if f.format == report.FormatGitHub && io.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		ro.OverflowHint = "see the job summary"
-		ro.Links = report.LinksFromEnv(io.Getenv)
-		if err := addStepSummary(io.Getenv, report.Summary(findings, ro)); err != nil {
-			fmt.Fprintf(io.Stderr, "octo-sts lint: writing the step summary (GITHUB_STEP_SUMMARY): %v\n", err)
-			return ExitInternal
-		}
-	}
-	var buf bytes.Buffer
-	if err := report.Write(&buf, f.format, findings, ro); err != nil {
-		fmt.Fprintf(io.Stderr, "octo-sts lint: rendering the %s report: %v\n", f.format, err)
-		return ExitInternal
-	}
-	if f.output != "" {
-		if err := os.WriteFile(f.output, buf.Bytes(), 0o644); err != nil {
-			fmt.Fprintf(io.Stderr, "octo-sts lint: --output: %v; pass a writable file path\n", err)
-			return ExitInternal
-		}
-	} else if _, err := io.Stdout.Write(buf.Bytes()); err != nil {
-		fmt.Fprintf(io.Stderr, "octo-sts lint: writing the report: %v\n", err)
-		return ExitInternal
-	}
-	if f.failOn != "" && report.AtOrAbove(findings, f.failOn) > 0 {
-		return ExitFindings
-	}
-	return ExitOK
+	return streamLint(ctx, io, f, root, paths, onDisk, opts, stdinData)
 }
 
 // readStdinPolicy reads `lint -`: at most lint.MaxFileSize bytes, like a file.

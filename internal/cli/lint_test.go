@@ -168,8 +168,8 @@ func TestParseLintFlags(t *testing.T) {
 		{name: "bad fail-on", args: []string{"--fail-on", "info"}, wantErr: `--fail-on "info": want one of error, warning, notice, never`},
 		{name: "bad repository", args: []string{"--repository", "acme"}, wantErr: `--repository "acme": want OWNER/NAME`},
 		{name: "repository with extra slash", args: []string{"--repository", "acme/a/b"}, wantErr: `--repository "acme/a/b": want OWNER/NAME`},
-		{name: "bad org policy repo", args: []string{"--org-policy-repo", "acme/.github"}, wantErr: `--org-policy-repo "acme/.github": want a bare repository name`},
-		{name: "org policy repo with a space", args: []string{"--org-policy-repo", "my repo"}, wantErr: `--org-policy-repo "my repo": want a bare repository name`},
+		{name: "bad org policy repo", args: []string{"--org-policy-repo", "acme/.github"}, wantErr: `--org-policy-repo: "acme/.github" must be a bare repository name`},
+		{name: "org policy repo with a space", args: []string{"--org-policy-repo", "my repo"}, wantErr: `--org-policy-repo: "my repo" must be a bare repository name`},
 		{name: "missing value", args: []string{"--format"}, wantErr: "--format needs a value"},
 		{name: "unknown flag after path", args: []string{"dir", "--strict"}, wantErr: "unknown flag --strict"},
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	stdio "io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/octo-sts/action/internal/lint"
@@ -14,10 +13,11 @@ import (
 	"github.com/octo-sts/action/internal/report"
 )
 
-// streamText is `lint --format text`: findings are written file by file as lint.Stream hands
-// them over, so memory does not grow with the number of files; the output is what rendering the
-// whole sorted set would give, byte for byte.
-func streamText(ctx context.Context, io IO, f lintFlags, root string, paths, onDisk []string, opts lint.Options, stdinData []byte) int {
+// streamLint renders `octo-sts lint` in every format as lint.Stream hands over the findings,
+// file by file, so memory does not grow with the number of files; the output is what rendering
+// the whole sorted set would give, byte for byte. With --format github in Actions it also writes
+// the step summary (GITHUB_STEP_SUMMARY), before the annotations that point at it.
+func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onDisk []string, opts lint.Options, stdinData []byte) int {
 	stdinName := orDefault(f.stdinName, defaultLintPath+"/stdin.sts.yaml")
 	// The few findings that do not come from the walk (stdin, the workflow cross-check) are merged
 	// into the stream at their place in lint.Sort order.
@@ -30,21 +30,37 @@ func streamText(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 	if f.workflows && f.repository != "" && len(onDisk) > 0 {
 		extra = append(extra, crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)...)
 	}
-	ro := report.Options{Quiet: f.quiet, Version: lintVersion(), Color: useColor(f.color, f.output, io)}
-	if io.Getenv("GITHUB_ACTIONS") != "true" { // in Actions the problem matcher reads every line
-		ro.Source = sourceReader(root, stdinName, stdinData)
+	ro := report.Options{Quiet: f.quiet, Version: lintVersion(), OverflowHint: "run `octo-sts lint` for the full list"}
+	if f.format == report.FormatText {
+		ro.Color = useColor(f.color, f.output, io)
+		if io.Getenv("GITHUB_ACTIONS") != "true" { // in Actions the problem matcher reads every line
+			ro.Source = sourceReader(root, stdinName, stdinData)
+		}
+	}
+	var md strings.Builder
+	var summary *report.SummaryStream
+	if f.format == report.FormatGitHub && io.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		ro.OverflowHint = "see the job summary"
+		ro.Links = report.LinksFromEnv(io.Getenv)
+		summary = report.NewSummaryStream(&md, ro)
 	}
 	out := &lazyOutput{path: f.output, stdout: io.Stdout}
-	t := report.NewTextStream(out, ro)
+	r, err := report.NewRenderer(out, f.format, ro)
+	if err != nil {
+		return out.fail(io, err)
+	}
 	failing := 0
-	m := &merger{extra: lint.Sort(extra), emit: func(fs []lint.Finding) error {
+	m := report.NewMerger(extra, func(fs []lint.Finding) error {
 		if f.failOn != "" {
 			failing += report.AtOrAbove(fs, f.failOn)
 		}
-		return t.Write(fs)
-	}}
+		if summary != nil {
+			_ = summary.Write(fs) // it writes at Close
+		}
+		return r.Write(fs)
+	})
 	if len(onDisk) > 0 {
-		n, err := lint.Stream(root, onDisk, opts, m.piece)
+		n, err := lint.Stream(root, onDisk, opts, m.Piece)
 		if err != nil {
 			return out.fail(io, err)
 		}
@@ -55,10 +71,17 @@ func streamText(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 			lint.ErrNoFiles, strings.Join(paths, ", "), policy.IssuersFileName)
 		return ExitUsage
 	}
-	if err := m.flush(); err != nil {
+	if err := m.Flush(); err != nil {
 		return out.fail(io, err)
 	}
-	if err := t.Close(files); err != nil {
+	if summary != nil {
+		_ = summary.Close(files) // into a strings.Builder
+		if err := addStepSummary(io.Getenv, md.String()); err != nil {
+			fmt.Fprintf(io.Stderr, "octo-sts lint: writing the step summary (GITHUB_STEP_SUMMARY): %v\n", err)
+			return ExitInternal
+		}
+	}
+	if err := r.Close(files); err != nil {
 		return out.fail(io, err)
 	}
 	if err := out.finish(); err != nil {
@@ -68,48 +91,6 @@ func streamText(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 		return ExitFindings
 	}
 	return ExitOK
-}
-
-// merger interleaves a sorted set of extra findings with the pieces lint.Stream emits (each one
-// file's, in file order), so the concatenation stays in lint.Sort order.
-type merger struct {
-	extra []lint.Finding
-	emit  func([]lint.Finding) error
-}
-
-func (m *merger) piece(fs []lint.Finding) error {
-	if len(fs) == 0 {
-		return nil
-	}
-	file := fs[0].File
-	i := 0
-	for i < len(m.extra) && m.extra[i].File < file {
-		i++
-	}
-	j := i
-	for j < len(m.extra) && m.extra[j].File == file {
-		j++
-	}
-	if i > 0 {
-		if err := m.emit(m.extra[:i]); err != nil {
-			return err
-		}
-	}
-	if j > i {
-		fs = lint.Sort(append(slices.Clone(m.extra[i:j]), fs...))
-	}
-	m.extra = m.extra[j:]
-	return m.emit(fs)
-}
-
-// flush emits the extra findings after the last file.
-func (m *merger) flush() error {
-	if len(m.extra) == 0 {
-		return nil
-	}
-	rest := m.extra
-	m.extra = nil
-	return m.emit(rest)
 }
 
 // lazyOutput is the report's destination: standard output, or the --output file created at the

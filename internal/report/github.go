@@ -21,43 +21,77 @@ func GitHub(w io.Writer, fs []lint.Finding, o Options) error {
 	if w == nil {
 		return errNilWriter
 	}
-	fs = sorted(fs)
-	limit := o.MaxAnnotations
-	if limit <= 0 {
-		limit = DefaultMaxAnnotations
-	}
-	hint := o.OverflowHint
-	if hint == "" {
-		hint = "see the job summary"
-	}
-	ew := &errWriter{w: w}
-	a := githubactions.New(githubactions.WithWriter(ew), githubactions.WithGetenv(func(string) string { return "" }))
+	return render(NewGitHubStream(w, o), fs, o.Files)
+}
 
-	bySev := map[lint.Severity][]lint.Finding{}
-	for _, f := range fs {
-		s := f.Severity
-		if s.Rank() == 0 {
-			s = lint.SevError // unknown severities are treated as errors, as in Count
-		}
-		bySev[s] = append(bySev[s], f)
+// GitHubStream renders the github format piece by piece: it keeps only the first
+// o.MaxAnnotations findings of each severity (the runner shows no more) and counts the rest,
+// then writes GitHub's output at Close, byte for byte.
+type GitHubStream struct {
+	w     io.Writer
+	limit int
+	hint  string
+	kept  [3][]lint.Finding // errors, warnings, notices, in order
+	seen  [3]int
+}
+
+// NewGitHubStream starts a github report on w; everything is written at Close.
+func NewGitHubStream(w io.Writer, o Options) *GitHubStream {
+	g := &GitHubStream{w: w, limit: o.MaxAnnotations, hint: o.OverflowHint}
+	if g.limit <= 0 {
+		g.limit = DefaultMaxAnnotations
 	}
-	errs, warns, notes := bySev[lint.SevError], bySev[lint.SevWarning], bySev[lint.SevNotice]
-	noteLimit := limit
-	if len(errs) > limit || len(warns) > limit || len(notes) > limit {
-		noteLimit = limit - 1 // the overflow notice is itself a notice
+	if g.hint == "" {
+		g.hint = "see the job summary"
+	}
+	return g
+}
+
+// Write takes the next piece of the run; it writes nothing, so it never fails.
+func (g *GitHubStream) Write(fs []lint.Finding) error {
+	for _, f := range fs {
+		s := sevSlot(f.Severity)
+		g.seen[s]++
+		if len(g.kept[s]) < g.limit {
+			g.kept[s] = append(g.kept[s], f)
+		}
+	}
+	return nil
+}
+
+// sevSlot is the severity's place in the annotation order; unknown severities count as errors,
+// as in Count.
+func sevSlot(s lint.Severity) int {
+	switch s {
+	case lint.SevWarning:
+		return 1
+	case lint.SevNotice:
+		return 2
+	}
+	return 0
+}
+
+// Close writes the annotations and the overflow notice (files is not part of the github format).
+func (g *GitHubStream) Close(int) error {
+	ew := &errWriter{w: g.w}
+	a := githubactions.New(githubactions.WithWriter(ew), githubactions.WithGetenv(func(string) string { return "" }))
+	noteLimit := g.limit
+	if g.seen[0] > g.limit || g.seen[1] > g.limit || g.seen[2] > g.limit {
+		noteLimit = g.limit - 1 // the overflow notice is itself a notice
 	}
 	shown := 0
-	emit := func(list []lint.Finding, n int) {
-		for _, f := range list[:min(n, len(list))] {
+	for s, list := range g.kept {
+		n := len(list)
+		if s == 2 {
+			n = min(n, noteLimit)
+		}
+		for _, f := range list[:n] {
 			annotate(a, f)
 			shown++
 		}
 	}
-	emit(errs, limit)
-	emit(warns, limit)
-	emit(notes, noteLimit)
-	if more := len(fs) - shown; more > 0 {
-		a.Noticef("%s, %s", plural(more, "more finding"), hint)
+	if more := g.seen[0] + g.seen[1] + g.seen[2] - shown; more > 0 {
+		a.Noticef("%s, %s", plural(more, "more finding"), g.hint)
 	}
 	return ew.err
 }

@@ -105,27 +105,6 @@ func (l *Links) lineURL(file string, line int) string {
 	return fmt.Sprintf("%s/%s/blob/%s/%s#L%d", l.Server, l.Repository, l.SHA, strings.Join(segs, "/"), max(line, 1))
 }
 
-// Write renders findings in format f to w. Every formatter renders in lint.Sort order (on a copy)
-// so output is byte-for-byte stable whatever order the rules ran in.
-func Write(w io.Writer, f Format, fs []lint.Finding, o Options) error {
-	switch f {
-	case FormatText:
-		return Text(w, fs, o)
-	case FormatJSON:
-		return JSON(w, fs)
-	case FormatGitHub:
-		return GitHub(w, fs, o)
-	case FormatSARIF:
-		return SARIF(w, fs, o)
-	}
-	return fmt.Errorf("report: unknown format %q: want one of %s", f, FormatList())
-}
-
-// sorted returns a sorted, de-duplicated copy so formatters never reorder the caller's slice.
-func sorted(fs []lint.Finding) []lint.Finding {
-	return lint.Sort(slices.Clone(fs))
-}
-
 // Counts tallies findings per severity, for summary lines, tables and the action's outputs.
 type Counts struct {
 	Errors, Warnings, Notices int
@@ -145,6 +124,11 @@ func Count(fs []lint.Finding) Counts {
 		}
 	}
 	return c
+}
+
+// Add sums two tallies, for counting a run piece by piece.
+func (c Counts) Add(o Counts) Counts {
+	return Counts{Errors: c.Errors + o.Errors, Warnings: c.Warnings + o.Warnings, Notices: c.Notices + o.Notices}
 }
 
 // Total is the number of findings counted.

@@ -1,12 +1,15 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/logsafe"
 )
 
 // SARIF constants GitHub code scanning relies on.
@@ -35,11 +38,13 @@ type (
 		Version string     `json:"version"`
 		Runs    []sarifRun `json:"runs"`
 	}
+	// sarifRun puts results before the tool: they stream, and the tool's rules end with the
+	// unregistered rule IDs the results used, known only at the end.
 	sarifRun struct {
-		Tool              sarifTool              `json:"tool"`
 		AutomationDetails sarifAutomationDetails `json:"automationDetails"`
 		ColumnKind        string                 `json:"columnKind"`
 		Results           []sarifResult          `json:"results"`
+		Tool              sarifTool              `json:"tool"`
 	}
 	sarifAutomationDetails struct {
 		ID string `json:"id"`
@@ -111,58 +116,156 @@ func SARIF(w io.Writer, fs []lint.Finding, o Options) error {
 	if w == nil {
 		return errNilWriter
 	}
-	fs = sorted(fs)
+	return render(NewSARIFStream(w, o), fs, o.Files)
+}
+
+// SARIFStream renders the sarif format piece by piece: results are written as they come, the
+// tool (whose rules end with the unregistered rule IDs the results used, in order of first use)
+// at Close. The output is what encoding the whole document with encoding/json would give.
+type SARIFStream struct {
+	ew       *errWriter
+	doc      sarifLog // the skeleton: one run without results
+	index    map[string]int
+	buf      bytes.Buffer
+	enc      *json.Encoder
+	n        int // results written
+	unknowns []sarifRule
+}
+
+// The indentation of a result inside runs[0].results, as encoding/json indents the document.
+const (
+	sarifResultIndent = "        "
+	sarifResultsKey   = `"results": [`
+)
+
+// NewSARIFStream starts a sarif report on w; nothing is written before the first finding or Close.
+func NewSARIFStream(w io.Writer, o Options) *SARIFStream {
 	registry := o.Rules
 	if registry == nil {
 		registry = lint.Rules
 	}
-	rules, index := sarifRules(registry, fs)
-	results := make([]sarifResult, 0, len(fs))
-	for _, f := range fs {
-		region := sarifRegion{StartLine: max(f.Line, 1)}
-		if f.Column > 0 {
-			region.StartColumn = f.Column
-		}
-		if f.EndLine >= region.StartLine {
-			region.EndLine = f.EndLine
-			if f.EndColumn > 0 && (f.EndLine > region.StartLine || f.EndColumn > region.StartColumn) {
-				region.EndColumn = f.EndColumn
-			}
-		}
-		results = append(results, sarifResult{
-			RuleID:    f.Rule,
-			RuleIndex: index[f.Rule],
-			Level:     sarifLevel(f.Severity),
-			Message:   sarifText{Text: f.Message},
-			Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
-				ArtifactLocation: sarifArtifactLocation{URI: artifactURI(f.File), URIBaseID: SrcRoot},
-				Region:           region,
-			}}},
-		})
-	}
+	rules, index := sarifRules(registry)
 	category := o.Category
 	if category == "" {
 		category = DefaultCategory
 	}
-	doc := sarifLog{
+	s := &SARIFStream{ew: &errWriter{w: w}, index: index}
+	s.doc = sarifLog{
 		Schema:  SARIFSchema,
 		Version: SARIFVersion,
 		Runs: []sarifRun{{
-			Tool: sarifTool{Driver: sarifDriver{
-				Name: ToolName, Version: o.Version, InformationURI: InformationURI, Rules: rules,
-			}},
 			AutomationDetails: sarifAutomationDetails{ID: category},
 			// Finding columns count characters (code points), not SARIF's default UTF-16 units.
 			ColumnKind: "unicodeCodePoints",
-			Results:    results,
+			Results:    []sarifResult{},
+			Tool: sarifTool{Driver: sarifDriver{
+				Name: ToolName, Version: o.Version, InformationURI: InformationURI, Rules: rules,
+			}},
 		}},
 	}
-	return encodeJSON(w, doc, true)
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false)
+	s.enc.SetIndent(sarifResultIndent, "  ")
+	return s
 }
 
-// sarifRules describes every registered rule in registry order, then (sorted) any rule IDs the
-// findings use that the registry does not know, so every result's ruleIndex points somewhere.
-func sarifRules(registry []*lint.Rule, fs []lint.Finding) ([]sarifRule, map[string]int) {
+// Write renders the next piece of the run as results.
+func (s *SARIFStream) Write(fs []lint.Finding) error {
+	if len(fs) == 0 || s.ew.err != nil {
+		return s.ew.err
+	}
+	s.buf.Reset()
+	if s.n == 0 {
+		head, _, err := s.skeleton()
+		if err != nil {
+			return err
+		}
+		s.buf.Write(head)
+	}
+	for _, f := range fs {
+		if s.n > 0 {
+			s.buf.WriteByte(',')
+		}
+		s.buf.WriteString("\n" + sarifResultIndent)
+		if err := s.enc.Encode(s.result(f)); err != nil {
+			return err
+		}
+		s.buf.Truncate(s.buf.Len() - 1) // Encode's newline
+		s.n++
+	}
+	// Pieces split between results, so neutralising each gives the bytes neutralising the whole would.
+	s.ew.Write(logsafe.JSON(s.buf.Bytes()))
+	return s.ew.err
+}
+
+// Close ends the results and writes the tool with its rules (files is not part of SARIF).
+func (s *SARIFStream) Close(int) error {
+	s.doc.Runs[0].Tool.Driver.Rules = append(s.doc.Runs[0].Tool.Driver.Rules, s.unknowns...)
+	head, tail, err := s.skeleton()
+	if err != nil {
+		return err
+	}
+	s.buf.Reset()
+	if s.n == 0 {
+		s.buf.Write(head)
+	} else {
+		s.buf.WriteString("\n" + sarifResultIndent[2:]) // the closing ] under "results"
+	}
+	s.buf.Write(tail)
+	s.ew.Write(logsafe.JSON(s.buf.Bytes()))
+	return s.ew.err
+}
+
+// skeleton encodes the document with no results and splits it inside the empty results list:
+// head ends with `"results": [`, tail starts with its `]`.
+func (s *SARIFStream) skeleton() (head, tail []byte, err error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s.doc); err != nil {
+		return nil, nil, err
+	}
+	i := bytes.Index(b.Bytes(), []byte(sarifResultsKey)) // the first: results come before the tool
+	if i < 0 {
+		return nil, nil, errors.New("report: SARIF skeleton without results")
+	}
+	i += len(sarifResultsKey)
+	return b.Bytes()[:i], b.Bytes()[i:], nil
+}
+
+// result is f as a SARIF result; a rule the registry does not know is described at first use.
+func (s *SARIFStream) result(f lint.Finding) sarifResult {
+	idx, ok := s.index[f.Rule]
+	if !ok {
+		idx = len(s.doc.Runs[0].Tool.Driver.Rules) + len(s.unknowns)
+		s.index[f.Rule] = idx
+		s.unknowns = append(s.unknowns, describeRule(&lint.Rule{ID: f.Rule, Severity: f.Severity, Summary: "Finding " + f.Rule + "."}))
+	}
+	region := sarifRegion{StartLine: max(f.Line, 1)}
+	if f.Column > 0 {
+		region.StartColumn = f.Column
+	}
+	if f.EndLine >= region.StartLine {
+		region.EndLine = f.EndLine
+		if f.EndColumn > 0 && (f.EndLine > region.StartLine || f.EndColumn > region.StartColumn) {
+			region.EndColumn = f.EndColumn
+		}
+	}
+	return sarifResult{
+		RuleID:    f.Rule,
+		RuleIndex: idx,
+		Level:     sarifLevel(f.Severity),
+		Message:   sarifText{Text: f.Message},
+		Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
+			ArtifactLocation: sarifArtifactLocation{URI: artifactURI(f.File), URIBaseID: SrcRoot},
+			Region:           region,
+		}}},
+	}
+}
+
+// sarifRules describes every registered rule in registry order (the first of a duplicated ID).
+func sarifRules(registry []*lint.Rule) ([]sarifRule, map[string]int) {
 	index := make(map[string]int, len(registry))
 	rules := make([]sarifRule, 0, len(registry))
 	for _, r := range registry {
@@ -176,24 +279,6 @@ func sarifRules(registry []*lint.Rule, fs []lint.Finding) ([]sarifRule, map[stri
 		d := describeRule(r)
 		d.HelpURI = RulesDocURI + "#" + r.ID
 		rules = append(rules, d)
-	}
-	var unknown []string
-	for _, f := range fs {
-		if _, ok := index[f.Rule]; !ok && !slices.Contains(unknown, f.Rule) {
-			unknown = append(unknown, f.Rule)
-		}
-	}
-	slices.Sort(unknown)
-	for _, id := range unknown {
-		index[id] = len(rules)
-		sev := lint.SevError
-		for _, f := range fs {
-			if f.Rule == id {
-				sev = f.Severity
-				break
-			}
-		}
-		rules = append(rules, describeRule(&lint.Rule{ID: id, Severity: sev, Summary: "Finding " + id + "."}))
 	}
 	return rules, index
 }

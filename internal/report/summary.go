@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"html"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,71 +24,216 @@ const SummaryLimit = 1<<20 - 16<<10
 // its section of docs/rules.md. Output stays within o.SummaryLimit bytes; when findings do not
 // fit, the rest are counted in a closing note.
 func Summary(fs []lint.Finding, o Options) string {
-	fs = sorted(fs)
+	var b strings.Builder
+	_ = render(NewSummaryStream(&b, o), fs, o.Files) // a strings.Builder does not fail
+	return b.String()
+}
+
+// The fixed parts of a file's block in the summary.
+const (
+	tableHead  = "\n| Line | Severity | Finding |\n| ---: | --- | --- |\n"
+	closeBlock = "\n</details>\n"
+	// summaryReserve is kept free for closing the open block and for the truncation note.
+	summaryReserve = len(closeBlock) + 200
+)
+
+// SummaryStream builds Summary's page piece by piece in bounded memory: it holds only the rows
+// that can still fit the byte budget (files with errors ahead of the others, as the page shows
+// them), counts everything, and writes the page at Close, when the verdict line's totals are
+// known. Besides the held rows (at most o.SummaryLimit bytes) it holds the current file's.
+type SummaryStream struct {
+	w     io.Writer
+	links *Links
+	limit int
+
+	counts          Counts
+	total, nfiles   int
+	filesWithErrors int
+
+	// held groups: files with errors, then the others; xBytes counts each group's closeBlock too.
+	errGroups, otherGroups []summaryGroup
+	errBytes, otherBytes   int
+	errCut, otherCut       bool // some rows of that list were dropped: nothing after them shows
+
+	cur summaryGroup // the file being read
+}
+
+// summaryGroup is one file's block: its head is rendered when the file ends (it shows counts).
+type summaryGroup struct {
+	file      string
+	counts    Counts
+	head      string
+	rows      []string
+	rowsBytes int
+	cut       bool // rows were dropped
+}
+
+func (g *summaryGroup) size() int { return len(g.head) + g.rowsBytes + len(closeBlock) }
+
+// NewSummaryStream starts a summary written to w at Close.
+func NewSummaryStream(w io.Writer, o Options) *SummaryStream {
 	limit := o.SummaryLimit
 	if limit <= 0 {
 		limit = SummaryLimit
 	}
-	var b strings.Builder
-	b.WriteString(headline(fs, o.Files))
-	groups := fileGroups(fs)
-	const (
-		tableHead  = "\n| Line | Severity | Finding |\n| ---: | --- | --- |\n"
-		closeBlock = "\n</details>\n"
-	)
-	// Reserve room for closing the open block and for the truncation note.
-	reserve := len(closeBlock) + 200
-	shown := 0
-	for _, g := range groups {
-		open := ""
-		if Count(g).Errors > 0 {
-			open = " open"
+	return &SummaryStream{w: w, links: o.Links, limit: limit}
+}
+
+// Write takes the next piece of the run; it writes nothing, so it never fails.
+func (s *SummaryStream) Write(fs []lint.Finding) error {
+	for _, f := range fs {
+		if f.File != s.cur.file || s.cur.counts.Total() == 0 {
+			s.endFile()
+			s.cur = summaryGroup{file: f.File}
 		}
-		head := fmt.Sprintf("\n<details%s><summary><code>%s</code>: %s</summary>\n%s",
-			open, html.EscapeString(visiblePath(g[0].File)), fileCounts(g), tableHead)
-		if b.Len()+len(head)+reserve > limit {
+		s.add(f)
+	}
+	return nil
+}
+
+// add counts f into the current file and holds its row while it can still fit: a row fits at
+// best right after the held files with errors (the file's head only adds to that).
+func (s *SummaryStream) add(f lint.Finding) {
+	c := Count([]lint.Finding{f})
+	s.cur.counts = s.cur.counts.Add(c)
+	s.counts = s.counts.Add(c)
+	s.total++
+	if s.cur.cut || s.errCut {
+		s.cur.cut = true
+		return
+	}
+	row := summaryRow(f, s.links)
+	if s.errBytes+s.cur.rowsBytes+len(row)+len(closeBlock) > s.limit {
+		s.cur.cut = true
+		return
+	}
+	s.cur.rows = append(s.cur.rows, row)
+	s.cur.rowsBytes += len(row)
+}
+
+// endFile files the current file under its list, keeping the part that can still fit there.
+// An item (head or row) is kept while the bytes before it, it and a closeBlock fit the limit:
+// that holds everything Close can show, since the verdict line and the reserve come on top.
+func (s *SummaryStream) endFile() {
+	g := s.cur
+	s.cur = summaryGroup{}
+	if g.counts.Total() == 0 {
+		return
+	}
+	s.nfiles++
+	if g.counts.Errors > 0 {
+		s.filesWithErrors++
+	}
+	open := ""
+	if g.counts.Errors > 0 {
+		open = " open"
+	}
+	g.head = fmt.Sprintf("\n<details%s><summary><code>%s</code>: %s</summary>\n%s",
+		open, html.EscapeString(visiblePath(g.file)), fileCounts(g.counts), tableHead)
+	if g.counts.Errors > 0 {
+		s.errGroups, s.errBytes, s.errCut = s.keep(s.errGroups, g, 0, s.errBytes, s.errCut)
+		s.trimOthers()
+		return
+	}
+	s.otherGroups, s.otherBytes, s.otherCut = s.keep(s.otherGroups, g, s.errBytes, s.otherBytes, s.otherCut)
+}
+
+// keep appends what fits of g to list (held bytes n, starting at offset base of the page).
+func (s *SummaryStream) keep(list []summaryGroup, g summaryGroup, base, n int, cut bool) ([]summaryGroup, int, bool) {
+	if cut || base+n+len(g.head)+len(closeBlock) > s.limit {
+		return list, n, true
+	}
+	used := base + n + len(g.head)
+	rows := 0
+	for _, r := range g.rows {
+		if used+len(r)+len(closeBlock) > s.limit {
 			break
 		}
-		b.WriteString(head)
-		all := true
-		for _, f := range g {
-			row := summaryRow(f, o.Links)
-			if b.Len()+len(row)+reserve > limit {
-				all = false
-				break
+		used += len(r)
+		rows++
+	}
+	if rows < len(g.rows) {
+		g.cut = true
+	}
+	for _, r := range g.rows[rows:] {
+		g.rowsBytes -= len(r)
+	}
+	g.rows = g.rows[:rows:rows]
+	return append(list, g), n + g.size(), g.cut
+}
+
+// trimOthers drops the files without errors that no longer fit after the grown list of files
+// with errors, last rows first.
+func (s *SummaryStream) trimOthers() {
+	if s.errCut {
+		s.otherGroups, s.otherBytes, s.otherCut = nil, 0, true
+		return
+	}
+	for len(s.otherGroups) > 0 && s.errBytes+s.otherBytes > s.limit {
+		s.otherCut = true
+		last := &s.otherGroups[len(s.otherGroups)-1]
+		if n := len(last.rows); n > 0 {
+			s.otherBytes -= len(last.rows[n-1])
+			last.rowsBytes -= len(last.rows[n-1])
+			last.rows[n-1] = ""
+			last.rows = last.rows[:n-1]
+			last.cut = true
+			continue
+		}
+		s.otherBytes -= last.size()
+		s.otherGroups = s.otherGroups[:len(s.otherGroups)-1]
+	}
+}
+
+// Close writes the page for a run over files files (at least the files with findings).
+func (s *SummaryStream) Close(files int) error {
+	s.endFile()
+	var b strings.Builder
+	b.WriteString(s.headline(files))
+	if rest := s.total - s.blocks(&b); rest > 0 {
+		fmt.Fprintf(&b, "\n**Truncated:** %s not shown to keep this summary under GitHub's 1 MiB limit; run `octo-sts lint` or upload SARIF for the full list.\n",
+			plural(rest, "more finding"))
+	}
+	_, err := io.WriteString(s.w, b.String())
+	return err
+}
+
+// blocks writes the held files' blocks while they fit with the reserve, and returns how many
+// rows it wrote.
+func (s *SummaryStream) blocks(b *strings.Builder) int {
+	shown := 0
+	for _, g := range slices.Concat(s.errGroups, s.otherGroups) {
+		if b.Len()+len(g.head)+summaryReserve > s.limit {
+			return shown
+		}
+		b.WriteString(g.head)
+		for _, row := range g.rows {
+			if b.Len()+len(row)+summaryReserve > s.limit {
+				b.WriteString(closeBlock)
+				return shown
 			}
 			b.WriteString(row)
 			shown++
 		}
 		b.WriteString(closeBlock)
-		if !all {
-			break
+		if g.cut {
+			return shown // the held rows end where the budget did
 		}
 	}
-	if rest := len(fs) - shown; rest > 0 {
-		fmt.Fprintf(&b, "\n**Truncated:** %s not shown to keep this summary under GitHub's 1 MiB limit; run `octo-sts lint` or upload SARIF for the full list.\n",
-			plural(rest, "more finding"))
-	}
-	return b.String()
+	return shown
 }
 
 // headline is the verdict line: ✅ when nothing would be refused, ❌ with the counts otherwise.
-func headline(fs []lint.Finding, files int) string {
-	c := Count(fs)
-	nfiles := 0
-	for i := range fs {
-		if i == 0 || fs[i].File != fs[i-1].File {
-			nfiles++
-		}
-	}
-	total := plural(max(files, nfiles), "file")
+func (s *SummaryStream) headline(files int) string {
+	c := s.counts
+	total := plural(max(files, s.nfiles), "file")
 	switch {
-	case len(fs) == 0:
+	case s.total == 0:
 		return fmt.Sprintf("### ✅ octo-sts lint: no findings in %s\n", total)
 	case c.Errors == 0:
-		return fmt.Sprintf("### ✅ octo-sts lint: no errors in %s\n\n%s in %d of them.\n", total, nonErrors(c), nfiles)
+		return fmt.Sprintf("### ✅ octo-sts lint: no errors in %s\n\n%s in %d of them.\n", total, nonErrors(c), s.nfiles)
 	}
-	line := fmt.Sprintf("### ❌ octo-sts lint: %s in %d of %s\n", plural(c.Errors, "error"), filesWithErrors(fs), total)
+	line := fmt.Sprintf("### ❌ octo-sts lint: %s in %d of %s\n", plural(c.Errors, "error"), s.filesWithErrors, total)
 	if c.Warnings+c.Notices > 0 {
 		line += fmt.Sprintf("\nAlso %s.\n", nonErrors(c))
 	}
@@ -106,48 +252,13 @@ func nonErrors(c Counts) string {
 	return strings.Join(parts, ", ")
 }
 
-func filesWithErrors(fs []lint.Finding) int {
-	n := 0
-	for _, g := range fileGroups(fs) {
-		if Count(g).Errors > 0 {
-			n++
-		}
-	}
-	return n
-}
-
 // fileCounts is a file's non-zero counts, "1 error, 2 warnings".
-func fileCounts(g []lint.Finding) string {
-	c := Count(g)
+func fileCounts(c Counts) string {
 	s := nonErrors(c)
 	if c.Errors > 0 {
 		s = strings.TrimSuffix(plural(c.Errors, "error")+", "+s, ", ")
 	}
 	return s
-}
-
-// fileGroups splits sorted findings by file, files with errors first (each part keeps its order).
-func fileGroups(fs []lint.Finding) [][]lint.Finding {
-	var groups [][]lint.Finding
-	for i := 0; i < len(fs); {
-		j := i
-		for j < len(fs) && fs[j].File == fs[i].File {
-			j++
-		}
-		groups = append(groups, fs[i:j])
-		i = j
-	}
-	slices.SortStableFunc(groups, func(a, b []lint.Finding) int {
-		ea, eb := Count(a).Errors > 0, Count(b).Errors > 0
-		switch {
-		case ea && !eb:
-			return -1
-		case eb && !ea:
-			return 1
-		}
-		return 0
-	})
-	return groups
 }
 
 var sevIcon = map[lint.Severity]string{lint.SevError: "❌ error", lint.SevWarning: "⚠️ warning", lint.SevNotice: "ℹ️ notice"}

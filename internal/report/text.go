@@ -16,9 +16,7 @@ func Text(w io.Writer, fs []lint.Finding, o Options) error {
 	if w == nil {
 		return errNilWriter
 	}
-	t := NewTextStream(w, o)
-	t.Write(sorted(fs))
-	return t.Close(o.Files)
+	return render(NewTextStream(w, o), fs, o.Files)
 }
 
 // TextStream renders the text format piece by piece, so a caller streaming a run's findings

@@ -3,6 +3,7 @@ package sts
 import (
 	"fmt"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,15 @@ func ValidateScope(scope string) error {
 		}
 	}
 	return nil
+}
+
+// ValidateOrgPolicyRepo is the one wording of a bad org-policy-repo (action input, CLI
+// --org-policy-repo through the CLI's rewording of `input "org-policy-repo"`).
+func ValidateOrgPolicyRepo(name string) error {
+	if ValidOrgPolicyRepo(name) {
+		return nil
+	}
+	return fmt.Errorf("input %q: %q must be a bare repository name such as .github, not owner/name (%s)", "org-policy-repo", name, repoRule)
 }
 
 // ValidOrgPolicyRepo reports whether name can be the server's ORG_POLICY_REPO (input
@@ -190,6 +200,27 @@ func ValidateAudience(aud string) error {
 // MaxTimeout bounds the exchange deadline (action input "timeout", CLI --timeout): a typo like
 // "60m" must not pin a runner for an hour.
 const MaxTimeout = 15 * time.Minute
+
+// ParseTimeout reads an exchange deadline (action input "timeout", CLI --timeout) and checks it
+// with ValidateTimeout, so both front ends word every mistake the same way.
+func ParseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, DurationError("timeout", s)
+	}
+	return d, ValidateTimeout(d)
+}
+
+// DurationError words a value that is not a Go duration, for the input (or flag) name; a bare
+// number gets the unit it most likely meant.
+func DurationError(name, value string) error {
+	if bareNumber.MatchString(value) {
+		return fmt.Errorf("input %q: %q has no unit; write %ss (a Go duration such as 60s or 2m)", name, value, value)
+	}
+	return fmt.Errorf("input %q: %q is not a Go duration such as 60s or 2m", name, value)
+}
+
+var bareNumber = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,9})?$`)
 
 // ValidateTimeout checks an exchange deadline against (0, MaxTimeout], worded like the other
 // input checks so the action and the CLI (which rewords `input "timeout"` as --timeout) agree.

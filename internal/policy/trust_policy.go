@@ -299,7 +299,7 @@ func (tp *TrustPolicy) rows(tok Token, domain string, yield func(Row) bool) {
 	}
 	exact := func(field, want, pattern string, re *regexp.Regexp, got string, code Code) Row {
 		if re != nil {
-			r := Row{Field: field, Policy: field + "_pattern", Expected: re.String()}
+			r := Row{Field: field, Policy: field + "_pattern", Expected: tp.Generation().Anchored(pattern)}
 			if !re.MatchString(got) {
 				r.Denial = deny(field, "", code, "trust policy: %s %q did not match pattern %q", field, got, pattern)
 			}
@@ -319,7 +319,7 @@ func (tp *TrustPolicy) rows(tok Token, domain string, yield func(Row) bool) {
 	aud := Row{Field: "audience"}
 	switch {
 	case tp.audiencePattern != nil:
-		aud.Policy, aud.Expected = "audience_pattern", tp.audiencePattern.String()
+		aud.Policy, aud.Expected = "audience_pattern", tp.Generation().Anchored(tp.AudiencePattern)
 		if !slices.ContainsFunc(tok.Audience, tp.audiencePattern.MatchString) {
 			aud.Denial = deny("audience", "", CodeAudienceMismatch, "trust policy: audience_pattern %q did not match any of %q", tp.AudiencePattern, tok.Audience)
 		}

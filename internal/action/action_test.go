@@ -310,7 +310,7 @@ func TestExchangeFailures(t *testing.T) {
 		{"403 echoing the token", []string{ststest.EchoDeny}, "", "octo-sts: permission denied (403)", []string{"bad token ***"}},
 		{"403 echoing the token past the message limit", []string{ststest.EchoCut}, "", "octo-sts: permission denied (403)", []string{"xxxxxxxx"}},
 		{"404", []string{ststest.NotFound}, "", "octo-sts: trust policy not found (404)", []string{
-			"octo-org/app/.github/chainguard/deploy.sts.yaml", "default branch", "ALSO reported as 404", "octo-sts lint"}},
+			"octo-org/app/.github/chainguard/deploy.sts.yaml", "default branch", "ALSO reported as 404", "`mode: lint`"}},
 		{"503 until the deadline", []string{"503", "503", "503", "503", "503", "503", "503", "503"}, "", "octo-sts: server error (503)", []string{"8 attempts in"}},
 		{"hang", []string{ststest.Hang}, "1s", "octo-sts: timed out", []string{"timed out"}},
 		{"oversized", []string{ststest.Oversize}, "", "octo-sts: bad response (200)", []string{"larger than 64 KiB"}},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/octo-sts/action/internal/check"
 	"github.com/octo-sts/action/internal/credhttp"
+	"github.com/octo-sts/action/internal/markdown"
 	"github.com/octo-sts/action/internal/policy"
 )
 
@@ -87,14 +88,17 @@ func explain(ctx context.Context, in DiagnoseInput, debug bool) string {
 	b.WriteString(md.String())
 	if !debug {
 		b.WriteString("\n")
-		b.WriteString(compare(in, r))
+		b.WriteString(compare(in, r, cause != ""))
 	}
 	return b.String()
 }
 
-// compare relates the local verdict to what the server actually answered.
-func compare(in DiagnoseInput, r *check.Report) string {
+// compare relates the local verdict to what the server actually answered; explained is set when
+// serverCause already named a cause that lies past the policy's match.
+func compare(in DiagnoseInput, r *check.Report, explained bool) string {
 	switch {
+	case explained && (r.Verdict == check.Allow || r.Verdict == check.Depends):
+		return "The local evaluation agrees that the policy matches this token, so the cause above is what failed.\n"
 	case in.Status == http.StatusForbidden && r.Verdict == check.Deny && r.Message == in.Message:
 		return "The local evaluation reproduces the server's answer exactly.\n"
 	case in.Status == http.StatusForbidden && r.Verdict == check.Deny &&
@@ -263,8 +267,29 @@ func serverCause(in DiagnoseInput, issuer string) (cause string, policyIrrelevan
 		return fmt.Sprintf("**Cause: GitHub refused to mint the token (422)** after the trust policy allowed it. Compare the policy's `permissions` with the permissions the Octo STS App was granted on `%s` (an App cannot hand out more than it has, and GitHub refuses levels it does not know for a permission), and for an org policy check that every `repositories` entry is a bare name the installation can access.\n", mdText(owner)), false
 	case policy.CodePolicyForbidden:
 		return fmt.Sprintf("**Cause: the server could not read the policy repository (403).** A current Octo STS server answers 403 when the App's installation on `%s` cannot read the repository holding the policy: grant the App access to it (installation settings → repository access). Retrying does not help.\n", mdText(owner)), true
+	case policy.CodeNoInstallation:
+		return fmt.Sprintf("**Cause: the Octo STS App has no installation on `%s`**, so the server never read a trust policy. Install the App on that account, or fix the scope's owner: the server compares it with the installation's login byte for byte, including case (this job's repository owner is `%s`).\n", mdText(owner), mdText(claimText(in.Claims, "repository_owner"))), true
+	case policy.CodeBearerInvalid, policy.CodeIssuerFormat, policy.CodeProvider, policy.CodeScopeMissing, policy.CodeIdentityMissing, policy.CodeMultipleScopes:
+		return fmt.Sprintf("**Cause: the server refused the request or the token itself (%d)** before reading any trust policy, so the policy is not the problem. This job's token has `iss` %s, `sub` %s and `aud` %s; the server needs a decodable token whose `iss` is an https URL it can reach for discovery.\n", in.Status, claimCode(in.Claims, "iss"), claimCode(in.Claims, "sub"), claimCode(in.Claims, "aud")), true
 	case policy.CodeAppNotConfigured, policy.CodeAppPatternNoMatch, policy.CodeAppNoInstallation:
 		return "**Cause: the policy's App pin (`app` / `app_pattern`) does not resolve on this server.** The server checks the pin against its own App configuration before it looks at the token; fix the pin to name an App this server runs that is installed on the owner, or remove it.\n", false
 	}
 	return "", false
+}
+
+// claimText is a claim of the job's token as text, "" when absent.
+func claimText(claims map[string]any, name string) string {
+	v, ok := claims[name]
+	if !ok {
+		return ""
+	}
+	return check.ClaimText(v)
+}
+
+// claimCode shows a claim of the job's token as a code span, or says it is missing.
+func claimCode(claims map[string]any, name string) string {
+	if v := claimText(claims, name); v != "" {
+		return markdown.Code(v)
+	}
+	return "(missing)"
 }

@@ -391,7 +391,7 @@ func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.
 			}
 		}
 	}
-	if h := se.Hint(req, in.orgPolicyRepo); h != "" {
+	if h := se.Hint(req, in.orgPolicyRepo, sts.Actions); h != "" {
 		lines = append(lines, h)
 	}
 	if se.Attempts > 0 {
@@ -412,7 +412,7 @@ func (rt *Runtime) failExchange(ctx context.Context, in exchangeInputs, req sts.
 		}
 	}
 	msg := se.Message
-	if h := se.Hint(req, in.orgPolicyRepo); h != "" {
+	if h := se.Hint(req, in.orgPolicyRepo, sts.Actions); h != "" {
 		msg += "\n" + h
 	}
 	if se.Attempts > 1 {

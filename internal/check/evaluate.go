@@ -126,6 +126,9 @@ type SignatureState struct {
 	Offline bool   `json:"offline,omitempty"`
 	OK      bool   `json:"ok"`
 	Reason  string `json:"reason,omitempty"`
+	// Unreachable: the issuer's discovery document could not be fetched from this machine, so
+	// the signature was not judged at all (the verdict is Unverified).
+	Unreachable bool `json:"unreachable,omitempty"`
 }
 
 // IdentityFromPath derives the exchange identity from a policy file name (<identity>.sts.yaml).
@@ -241,7 +244,7 @@ func evaluateAs(in Input, g policy.Generation, shared []lint.Finding) (*Report, 
 		Fields: []Field{},
 	}
 	if v := in.Verification; v != nil {
-		r.Signature = SignatureState{Checked: v.Checked, Offline: v.Offline, OK: v.OK(), Reason: v.Reason}
+		r.Signature = SignatureState{Checked: v.Checked, Offline: v.Offline, OK: v.OK(), Reason: v.Reason, Unreachable: v.Unreachable}
 	}
 
 	// Steps 4–7 of the exchange happen before the policy is read.
@@ -249,6 +252,9 @@ func evaluateAs(in Input, g policy.Generation, shared []lint.Finding) (*Report, 
 	switch v := in.Verification; {
 	case v != nil && v.Checked && !v.OK():
 		pre = &Field{Status: v.Status, Message: v.Message, Note: v.Reason}
+		if v.Unreachable {
+			pre.Note = "" // the verdict's message already carries the reason
+		}
 	case !policy.IsValidIssuer(NormalizeIssuer(in.Claims.Issuer)):
 		pre = &Field{Status: http.StatusBadRequest, Message: policy.ExchangeAnswer(g, policy.CodeIssuerFormat).Message,
 			Note: fmt.Sprintf("the token's iss %q is not a valid issuer URL, so the server refuses it before reading any policy", in.Claims.Issuer)}

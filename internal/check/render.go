@@ -158,6 +158,8 @@ func signatureText(s SignatureState) string {
 	switch {
 	case !s.Checked:
 		return "NOT CHECKED — claims were decoded without verifying signature, expiry or issuer (use --token with --verify)"
+	case s.Unreachable:
+		return "NOT CHECKED HERE — the issuer's discovery document could not be fetched from this machine (the server may well reach it)"
 	case s.OK && s.Offline:
 		return "verified against the --jwks key set (signature, exp, nbf)"
 	case s.OK:

@@ -246,7 +246,7 @@ func TestCheckTokenVerify(t *testing.T) {
 		{"discovery", []string{"--token", "@-", "--verify"}, good, ExitOK, []string{"verified against the issuer's discovery document", "ALLOW"}},
 		{"expired", []string{"--token", expired, "--verify", "--jwks", jwks}, "", ExitFindings, []string{"HTTP 401", "message:   unable to verify bearer token", "the token expired at"}},
 		{"wrong key", []string{"--token", other, "--verify"}, "", ExitFindings, []string{"HTTP 401", "unable to verify bearer token", "signature"}},
-		{"discovery unreachable from here", []string{"--token", unreachable, "--verify"}, "", ExitInternal, []string{"verdict:   COULD NOT VERIFY HERE", "could not verify here: discovery for https://127.0.0.1:1 failed"}},
+		{"discovery unreachable from here", []string{"--token", unreachable, "--verify"}, "", ExitInternal, []string{"signature: NOT CHECKED HERE", "verdict:   COULD NOT VERIFY HERE", "could not verify here: discovery for https://127.0.0.1:1 failed"}},
 		{"scope owner case", []string{"--token", owned, "--scope", "Acme/widgets"}, "", ExitFindings, []string{"verdict:   DENY — the server would answer HTTP 404", `no installation found for "Acme"`}},
 		{"undecodable payload", []string{"--token", "x.%%%.y"}, "", ExitFindings, []string{"HTTP 400", "message:   invalid bearer token", "not unpadded base64url"}},
 		{"undecodable payload json", []string{"--token", "x.eyJzdWIiOjV9.y", "--format", "json"}, "", ExitFindings, []string{`"verdict": "deny"`, `"message": "invalid bearer token"`, `claim \"sub\" cannot be a JSON number`}},
@@ -260,6 +260,9 @@ func TestCheckTokenVerify(t *testing.T) {
 				if !strings.Contains(stdout, w) {
 					t.Errorf("output lacks %q:\n%s", w, stdout)
 				}
+			}
+			if n := strings.Count(stdout, "discovery for https://127.0.0.1:1 failed"); c.code == ExitInternal && n != 1 {
+				t.Errorf("the discovery failure is told %d times, want once:\n%s", n, stdout)
 			}
 			for _, secret := range []string{good, expired, other, unreachable, owned} {
 				if strings.Contains(stdout+stderr, secret) {

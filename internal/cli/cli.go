@@ -131,9 +131,13 @@ func runHelp(ctx context.Context, args []string, sio IO) int {
 	case len(args) > 1:
 		fmt.Fprintf(sio.Stderr, "octo-sts help: give one command, got %d arguments\n", len(args))
 		return ExitUsage
-	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
+	case args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
 		fmt.Fprint(sio.Stdout, helpUsage)
 		return ExitOK
+	case strings.HasPrefix(args[0], "-"):
+		name, _, _ := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		fmt.Fprintf(sio.Stderr, "octo-sts help: unknown flag --%s; --help lists the flags\n", name)
+		return ExitUsage
 	}
 	c, ok := lookup(args[0])
 	if !ok {

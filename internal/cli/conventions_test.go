@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -129,5 +130,72 @@ func TestLintColor(t *testing.T) {
 		if got := strings.Contains(stdout.String(), "\x1b[31merror\x1b[0m"); got != c.color {
 			t.Errorf("%v %v: coloured %v, want %v:\n%q", c.args, c.env, got, c.color, stdout.String())
 		}
+	}
+}
+
+// goIsms are the flag package's own phrasings, which no octo-sts message may show a user.
+var goIsms = []string{"flag provided but not defined", "Usage of", "flag needs an argument", "invalid value"}
+
+// runLine runs one command line with empty streams and environment.
+func runLine(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = Run(context.Background(), append([]string{"octo-sts"}, args...), strings.NewReader(""), &o, &e, func(string) string { return "" })
+	return code, o.String(), e.String()
+}
+
+// wantUsageLine fails unless the run was a usage error of exactly one line, prefixed with the
+// command and containing want, on stderr only.
+func wantUsageLine(t *testing.T, args []string, want string) {
+	t.Helper()
+	code, stdout, stderr := runLine(args...)
+	prefix := "octo-sts " + args[0] + ": "
+	if code != ExitUsage || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, prefix) || !strings.Contains(stderr, want) {
+		t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and one line %q…%q", args, code, stdout, stderr, prefix, want)
+	}
+	for _, g := range goIsms {
+		if strings.Contains(stderr, g) {
+			t.Errorf("%q: %q shows the flag package's %q", args, stderr, g)
+		}
+	}
+}
+
+// typo drops the middle letter of a flag name, the commonest slip.
+func typo(name string) string { return name[:len(name)/2] + name[len(name)/2+1:] }
+
+// TestEveryCommandConventions is generated from the command list, so a new command cannot miss
+// it: help on stdout (the same for CMD --help, CMD -h and help CMD), every flag's typo suggests
+// that flag, every flag that takes a value says so when it lacks one, and a flag far from any
+// gets one line pointing at --help, all with exit 2.
+func TestEveryCommandConventions(t *testing.T) {
+	valued := regexp.MustCompile(`(?m)^  --([a-z][a-z0-9-]*) \S`)
+	for _, c := range commandFlags(context.Background()) {
+		t.Run(c.name, func(t *testing.T) {
+			code, help, stderr := runLine(c.name, "--help")
+			if code != ExitOK || stderr != "" || !strings.HasPrefix(help, "usage: octo-sts "+c.name) {
+				t.Fatalf("%s --help: exit %d, stderr %q, stdout %.80q", c.name, code, stderr, help)
+			}
+			for _, alt := range [][]string{{c.name, "-h"}, {"help", c.name}} {
+				if code, out, errOut := runLine(alt...); code != ExitOK || out != help || errOut != "" {
+					t.Errorf("%q: exit %d, stderr %q; want the same help as %s --help on stdout", alt, code, errOut, c.name)
+				}
+			}
+			if !strings.Contains(topUsage(), "  "+c.name+" ") {
+				t.Errorf("octo-sts help does not list %s", c.name)
+			}
+			wantUsageLine(t, []string{c.name, "--zzqqxx"}, "unknown flag --zzqqxx; --help lists the flags")
+			wantUsageLine(t, []string{c.name, "--zzqqxx=1"}, "unknown flag --zzqqxx; --help lists the flags")
+			for _, f := range c.flags {
+				name := strings.TrimPrefix(f, "--")
+				if name == "help" {
+					continue
+				}
+				if len(name) >= 4 {
+					wantUsageLine(t, []string{c.name, "--" + typo(name)}, "unknown flag --"+typo(name)+"; did you mean --"+name+"?")
+				}
+			}
+			for _, m := range valued.FindAllStringSubmatch(help, -1) {
+				wantUsageLine(t, []string{c.name, "--" + m[1]}, "--"+m[1]+" needs a value (--"+m[1]+" VALUE or --"+m[1]+"=VALUE)")
+			}
+		})
 	}
 }

@@ -36,12 +36,12 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	scope := fs.String("scope", "", "target `owner/repo`, or owner for an organization policy (required)")
 	identity := fs.String("identity", "", "trust policy `name`: .github/chainguard/<name>.sts.yaml (required)")
 	domain := fs.String("domain", "octo-sts.dev", "Octo STS `host[:port]`")
-	audience := fs.String("audience", "", "audience the token was minted for, checked locally (default: the domain)")
-	timeout := fs.Duration("timeout", sts.DefaultTimeout, "overall deadline including retries")
+	audience := fs.String("audience", "", "`audience` the token was minted for, checked locally (default: the domain)")
+	timeout := fs.Duration("timeout", sts.DefaultTimeout, "overall deadline including retries, a `duration` such as 60s")
 	tokenFile := fs.String("token-file", "", "read the OIDC token from `path` (re-read on each attempt, e.g. a projected service-account token)")
 	tokenEnv := fs.String("token-env", "", "read the OIDC token from environment variable `NAME`")
 	tokenStdin := fs.Bool("token-stdin", false, "read the OIDC token from stdin")
-	orgRepo := fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO, named in hints for an owner scope (default .github)")
+	orgRepo := fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME`, named in hints for an owner scope (default .github)")
 	if rest, err := parseFlags(io, "exchange", fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			err = usagef("unexpected arguments %q; every input is a flag", rest)
@@ -99,7 +99,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 				}
 			}
 		}
-		if h := se.Hint(req, *orgRepo); h != "" {
+		if h := se.Hint(req, *orgRepo, sts.CLI); h != "" {
 			fmt.Fprintln(stderr, h)
 		}
 		if se.Attempts > 1 { // one attempt is already the whole story

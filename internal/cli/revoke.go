@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -72,5 +73,17 @@ func revokeArgs(rest []string, apiURL string, timeout time.Duration) error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return usagef("--api-url %q is not an http(s) URL; give e.g. https://api.github.com or https://HOST/api/v3", apiURL)
 	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return usagef("--api-url %q is plain http, which would send the token unencrypted; use https:// (http is only for localhost)", apiURL)
+	}
 	return nil
+}
+
+// loopback reports whether host is this machine, the only place a token may travel over http.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

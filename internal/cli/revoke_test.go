@@ -38,4 +38,10 @@ func TestRevokeCommandUsage(t *testing.T) {
 	if code, _, _ := run(t, "x", nil, "revoke", "extra"); code != ExitUsage {
 		t.Errorf("extra args accepted")
 	}
+	// A token never travels over plain http except to this machine.
+	for _, u := range []string{"http://api.example.com", "http://10.0.0.1/api/v3"} {
+		if code, _, stderr := run(t, "ghs_cli_token_12345", nil, "revoke", "--api-url", u); code != ExitUsage || !strings.Contains(stderr, "plain http") {
+			t.Errorf("--api-url %s: code %d %q", u, code, stderr)
+		}
+	}
 }

@@ -105,7 +105,7 @@ func Measure(t testing.TB, name, md string) Layout {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		return append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--disable-quic", "--no-first-run",
 			"--disable-background-networking", "--disable-component-update", "--disable-sync",
 			"--user-data-dir=" + profile, fmt.Sprintf("--window-size=%d,%d", ContentWidth, ViewportHeight)}, extra...)
 	}

@@ -107,10 +107,28 @@ func classify(status int) (Class, bool) {
 	}
 }
 
+// Frontend is who reads a hint: advice names what that reader can run (a CLI command, or a
+// workflow step with the action's `mode: lint`), never the other's.
+type Frontend int
+
+// The front ends a hint is worded for.
+const (
+	CLI Frontend = iota
+	Actions
+)
+
+// lintAdvice is how the reader runs the linter on what is named.
+func (f Frontend) lintAdvice(what, cliArgs string) string {
+	if f == Actions {
+		return fmt.Sprintf("lint %s with a workflow step `uses: octo-sts/action@v1` with `mode: lint`", what)
+	}
+	return fmt.Sprintf("lint %s with `octo-sts lint%s`", what, cliArgs)
+}
+
 // Hint is the advice for a failure, naming the exact file, claim or setting to look at, so the
 // user does not have to know the server's error catalogue; it branches on the model's Code for the
-// answer, never on message text. orgPolicyRepo is the server's ORG_POLICY_REPO.
-func (e *Error) Hint(req Request, orgPolicyRepo string) string {
+// answer, never on message text. orgPolicyRepo is the server's ORG_POLICY_REPO; f is the reader.
+func (e *Error) Hint(req Request, orgPolicyRepo string, f Frontend) string {
 	sc := policy.ResolveScope(req.Scope, orgPolicyRepo)
 	owner, repo, hasRepo := sc.Owner, sc.Repo, !sc.OwnerOnly
 	file := fmt.Sprintf("%s/%s/%s", owner, repo, policy.PolicyPath(req.Identity))
@@ -119,7 +137,7 @@ func (e *Error) Hint(req Request, orgPolicyRepo string) string {
 	case policy.CodeIssuerNotPermitted:
 		return fmt.Sprintf("The organization's trusted-issuer allowlist %s does not permit this token's issuer (enforce mode); the trust policy was not consulted. Add the issuer to its issuers or issuer_patterns, or set mode: audit.", allowlist)
 	case policy.CodeAllowlistConfig:
-		return fmt.Sprintf("The organization's trusted-issuer allowlist %s is invalid, so the server refuses every exchange for %s; lint it with `octo-sts lint --kind issuers` and fix it (or delete it to allow every issuer). The trust policy is not the problem.", allowlist, owner)
+		return fmt.Sprintf("The organization's trusted-issuer allowlist %s is invalid, so the server refuses every exchange for %s; %s and fix it (or delete it to allow every issuer). The trust policy is not the problem.", allowlist, owner, f.lintAdvice("it", " --kind issuers"))
 	case policy.CodeTokenExchangeFailure:
 		return "The policy matched, but GitHub refused to mint the token (422): the policy asks for a permission the Octo STS App was not granted (or a level GitHub does not accept for it), or names a repository the installation cannot access (org policies list bare repository names). Check the App's granted permissions, not the trust policy's match."
 	case policy.CodePolicyForbidden:
@@ -129,14 +147,14 @@ func (e *Error) Hint(req Request, orgPolicyRepo string) string {
 	}
 	switch e.Class {
 	case ClassDenied:
-		return fmt.Sprintf("The token did not satisfy the trust policy %s (default branch). The server's reason above names the claim and the policy value; compare it with the claims printed above. On a current server a 403 can also mean the App cannot read %s/%s.", file, owner, repo)
+		return fmt.Sprintf("The token did not satisfy the trust policy %s (default branch). The server's reason names the claim and the policy value; compare it with the token's claims. On a current server a 403 can also mean the App cannot read %s/%s.", file, owner, repo)
 	case ClassNotFound:
 		s := fmt.Sprintf("Octo STS looked for %s on the repository's default branch", file)
 		if !hasRepo {
 			s += fmt.Sprintf(" (scope %q is an organization scope, so the policy lives in the %s/%s repository)", req.Scope, owner, repo)
 		}
 		return s + ". Check that the file exists there, that the Octo STS GitHub App is installed on " + owner +
-			" (the owner must match the login's exact case), and that it can read the repository. A policy that fails to parse or compile is ALSO reported as 404: run the linter (`mode: lint` in this action, or `octo-sts lint`) on .github/chainguard."
+			" (the owner must match the login's exact case), and that it can read the repository. A policy that fails to parse or compile is ALSO reported as 404: " + f.lintAdvice(policy.PolicyDir, "") + "."
 	case ClassUnauthorized:
 		return "The server could not verify the OIDC token (bad signature, expired, or an issuer it cannot reach). Tokens are minted right before each attempt; check the runner's clock and that the issuer is reachable from the STS."
 	case ClassBadRequest:

@@ -199,6 +199,18 @@ const (
 	EchoBad200 = "echo200" // 200 with a truncated body that contains the minted token
 )
 
+// Answer is a script step that answers with the server model's response for c under generation
+// g (args fill its message, e.g. the identity or owner), for tests that walk every server answer.
+func Answer(g policy.Generation, c policy.Code, args ...string) string {
+	return strings.Join(append([]string{answerStep, string(g), string(c)}, args...), "\x00")
+}
+
+// DenyBy is a script step that answers with the 403 the server model gives the token's claims
+// under policyYAML (a repository trust policy that must deny them).
+func DenyBy(policyYAML string) string { return denyStep + "\x00" + policyYAML }
+
+const answerStep, denyStep = "answer", "deny-by"
+
 // Hostile echoes of the bearer JWT in the forms a log scrubber must see through.
 const (
 	EchoSplit    = "403split"    // the JWT split over two lines of the message
@@ -376,6 +388,23 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if yaml, ok := strings.CutPrefix(step, denyStep+"\x00"); ok {
+		denyBy(w, yaml, claims)
+		return
+	}
+	if parts := strings.Split(step, "\x00"); len(parts) >= 3 && parts[0] == answerStep {
+		args := make([]any, 0, len(parts)-3)
+		for _, a := range parts[3:] {
+			args = append(args, a)
+		}
+		a := policy.ExchangeAnswer(policy.Generation(parts[1]), policy.Code(parts[2]), args...)
+		if a.Status == 0 {
+			grpcErr(w, http.StatusInternalServerError, 13, "ststest: the model has no fixed answer for "+parts[2]+"; use DenyBy")
+			return
+		}
+		grpcErr(w, a.Status, grpcCodes[a.Status], a.Message)
+		return
+	}
 	switch step {
 	case Deny:
 		denyBy(w, "issuer_pattern: .*\nsubject: repo:octo-org/app:ref:refs/heads/release\naudience_pattern: .*\n", claims)

@@ -186,6 +186,9 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	}
 	run.log.Close() // before anything else is printed: the block stops commands
 	if err != nil {
+		if run.sarifOut != nil {
+			run.sarifOut.close()
+		}
 		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
 	}
 	if files == 0 {

@@ -104,7 +104,7 @@ func kindName(k policy.Kind) string {
 func suggest(k string, known []string) string {
 	norm := normalise(k)
 	for _, n := range known {
-		if normalise(n) == norm {
+		if n == norm || normalise(n) == norm {
 			return n
 		}
 	}
@@ -121,6 +121,9 @@ func suggest(k string, known []string) string {
 }
 
 func normalise(k string) string {
+	if normal(k) {
+		return k // the server's names are already lower snake case: no copy
+	}
 	var b strings.Builder
 	for i, r := range k {
 		switch {
@@ -136,6 +139,18 @@ func normalise(k string) string {
 		}
 	}
 	return strings.ReplaceAll(b.String(), "__", "_")
+}
+
+// normal reports whether normalise would return k unchanged: lower case, digits and single
+// underscores only.
+func normal(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') || c == '_' && i > 0 && k[i-1] == '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func editDistance(a, b string) int {

@@ -56,28 +56,30 @@ func (f *file) checkExposure() {
 	owner, name := f.ownerRepo()
 	seen := map[string]bool{}
 	readOnly := len(writePermissions(f)) == 0
-	f.adversaries(owner, name, func(c candidate) {
+	t := trial{
 		// Whether a finding can arise is known before the token is built: its kind already
 		// reported, a read-only grant to the owner's own pull requests, or an issuer or subject
 		// the policy refuses whatever the other claims say.
-		if seen[c.field] || (readOnly && c.ownRepo) || !f.mayAdmit(c.iss, c.sub) {
-			return
-		}
-		if e := c.build(); f.admits(e.tok) {
-			seen[e.field] = true
-			f.reportExposure(e)
-		}
-	})
+		worth: func(field string, ownRepo bool, iss, sub string) bool {
+			return !seen[field] && !(readOnly && ownRepo) && f.mayAdmit(iss, sub)
+		},
+		try: func(e exposure) {
+			if f.admits(e.tok) {
+				seen[e.field] = true
+				f.reportExposure(e)
+			}
+		},
+	}
+	f.adversaries(owner, name, t)
 }
 
-// candidate is one identity to try, described by what decides whether trying it can matter
-// (its field, whether it is the owner's own, its issuer and subject) and built only then: a
-// profile of 10,000 policies spent most of lint building tokens no policy could accept.
-type candidate struct {
-	field    string
-	ownRepo  bool
-	iss, sub string
-	build    func() exposure
+// trial is how adversaries hands over identities: worth says, from what decides whether trying
+// one can matter (its field, whether it is the owner's own, its issuer and subject), if it should
+// be built and tried at all. A profile of 10,000 policies spent most of lint building tokens, and
+// then the closures that would build them, for identities no policy could accept.
+type trial struct {
+	worth func(field string, ownRepo bool, iss, sub string) bool
+	try   func(exposure)
 }
 
 // mayAdmit reports whether any selected generation's issuer and subject steps accept iss and
@@ -243,7 +245,7 @@ func (f *file) sample(k, def string) string {
 	if !ok {
 		return def
 	}
-	re, err := f.anchored(src)
+	re, err := anchored(src)
 	if err != nil {
 		return def
 	}
@@ -320,7 +322,7 @@ func (f *file) audience() string {
 	case tp.Audience != "":
 		return tp.Audience
 	case tp.AudiencePattern != "":
-		if re, err := f.anchored(tp.AudiencePattern); err == nil {
+		if re, err := anchored(tp.AudiencePattern); err == nil {
 			for _, s := range append([]string{defaultDomain}, samples(tp.AudiencePattern)...) {
 				if re.MatchString(s) {
 					return s
@@ -331,8 +333,9 @@ func (f *file) audience() string {
 	return defaultDomain
 }
 
-// adversaries hands try the identities to try, most telling first per field.
-func (f *file) adversaries(owner, name string, try func(candidate)) {
+// adversaries hands t the identities to try, most telling first per field: each is built only
+// when t.worth says trying it can matter.
+func (f *file) adversaries(owner, name string, t trial) {
 	if f.kind == policy.KindOrg {
 		// An org policy lives in <org>/.github but serves the org's other repositories.
 		name = f.sampleRepo(owner, "app")
@@ -340,9 +343,11 @@ func (f *file) adversaries(owner, name string, try func(candidate)) {
 	if name == "" {
 		name = "app"
 	}
-	fixSubject := fmt.Sprintf("anchor the owner in the subject (subject: repo:%s/%s:ref:refs/heads/main) or pin claim_pattern repository_owner_id to your organisation's id", orOwner(owner), name)
-	if f.kind == policy.KindOrg {
-		fixSubject = fmt.Sprintf("start subject_pattern with repo:%s/ or pin claim_pattern repository_owner_id to your organisation's id", orOwner(owner))
+	fixSubject := func() string {
+		if f.kind == policy.KindOrg {
+			return fmt.Sprintf("start subject_pattern with repo:%s/ or pin claim_pattern repository_owner_id to your organisation's id", orOwner(owner))
+		}
+		return fmt.Sprintf("anchor the owner in the subject (subject: repo:%s/%s:ref:refs/heads/main) or pin claim_pattern repository_owner_id to your organisation's id", orOwner(owner), name)
 	}
 	src, pinned := f.tp.ClaimPattern["job_workflow_ref"]
 	pinned = pinned && !f.acceptsAnything(src)
@@ -358,22 +363,20 @@ func (f *file) adversaries(owner, name string, try func(candidate)) {
 		for _, n := range []string{name, "x" + name} {
 			for _, rest := range f.suffixes() {
 				sub := "repo:" + o + "/" + n + ":" + rest
-				try(candidate{field: "subject", iss: githubIssuer, sub: sub, build: func() exposure {
+				if t.worth("subject", false, githubIssuer, sub) {
 					tok := f.actionsToken(o, n, rest, attackerOwnerID, attackerRepoID, true)
-					return exposure{field: "subject", who: "a workflow in " + o + "/" + n + ", a repository of another owner", tok: tok, fix: fixSubject}
-				}})
+					t.try(exposure{field: "subject", who: "a workflow in " + o + "/" + n + ", a repository of another owner", tok: tok, fix: fixSubject()})
+				}
 				// The same stranger calling one of the owner's reusable workflows.
-				if pinned && owner != "" {
-					try(candidate{field: "job_workflow_ref", iss: githubIssuer, sub: sub, build: func() exposure {
-						call := f.actionsToken(o, n, rest, attackerOwnerID, attackerRepoID, true)
-						jw := owner + "/" + name + "/" + replaceRef(f.workflowTail("refs/heads/main"), "refs/heads/main")
-						if s := f.sample("job_workflow_ref", ""); s != "" {
-							jw = s
-						}
-						call.Claims["job_workflow_ref"] = jw
-						return exposure{field: "job_workflow_ref", who: "a workflow in " + o + "/" + n + " calling your reusable workflow", tok: call,
-							fix: fmt.Sprintf("anyone can call a public reusable workflow: also pin claim_pattern repository_owner: %s (or repository_owner_id)", orOwner(owner))}
-					}})
+				if pinned && owner != "" && t.worth("job_workflow_ref", false, githubIssuer, sub) {
+					call := f.actionsToken(o, n, rest, attackerOwnerID, attackerRepoID, true)
+					jw := owner + "/" + name + "/" + replaceRef(f.workflowTail("refs/heads/main"), "refs/heads/main")
+					if s := f.sample("job_workflow_ref", ""); s != "" {
+						jw = s
+					}
+					call.Claims["job_workflow_ref"] = jw
+					t.try(exposure{field: "job_workflow_ref", who: "a workflow in " + o + "/" + n + " calling your reusable workflow", tok: call,
+						fix: fmt.Sprintf("anyone can call a public reusable workflow: also pin claim_pattern repository_owner: %s (or repository_owner_id)", orOwner(owner))})
 				}
 			}
 		}
@@ -383,12 +386,12 @@ func (f *file) adversaries(owner, name string, try func(candidate)) {
 		if f.kind == policy.KindOrg {
 			prName = f.sampleRepo(owner, name)
 		}
-		try(candidate{field: "subject", ownRepo: true, iss: githubIssuer, sub: "repo:" + owner + "/" + prName + ":pull_request", build: func() exposure {
+		if t.worth("subject", true, githubIssuer, "repo:"+owner+"/"+prName+":pull_request") {
 			ownerID, repoID := f.sample("repository_owner_id", "1"), f.sample("repository_id", "2")
 			pr := f.actionsToken(owner, prName, "pull_request", ownerID, repoID, false)
-			return exposure{field: "subject", who: "a pull_request run, whose code comes from the pull request", tok: pr, ownRepo: true,
-				fix: fmt.Sprintf("name the branch (subject: repo:%s/%s:ref:refs/heads/main) or pin claim_pattern event_name to the events you use", owner, prName)}
-		}})
+			t.try(exposure{field: "subject", who: "a pull_request run, whose code comes from the pull request", tok: pr, ownRepo: true,
+				fix: fmt.Sprintf("name the branch (subject: repo:%s/%s:ref:refs/heads/main) or pin claim_pattern event_name to the events you use", owner, prName)})
+		}
 		if pinned {
 			rest := "ref:refs/heads/main"
 			for _, s := range f.suffixes() {
@@ -397,7 +400,7 @@ func (f *file) adversaries(owner, name string, try func(candidate)) {
 					break
 				}
 			}
-			try(candidate{field: "job_workflow_ref", iss: githubIssuer, sub: "repo:" + owner + "/" + name + ":" + rest, build: func() exposure {
+			if t.worth("job_workflow_ref", false, githubIssuer, "repo:"+owner+"/"+name+":"+rest) {
 				ownerID, repoID := f.sample("repository_owner_id", "1"), f.sample("repository_id", "2")
 				foreign := f.actionsToken(owner, name, rest, ownerID, repoID, false)
 				for _, k := range attackerControlled {
@@ -406,13 +409,15 @@ func (f *file) adversaries(owner, name string, try func(candidate)) {
 					}
 				}
 				foreign.Claims["job_workflow_ref"] = attackerOwner + "/workflows/" + replaceRef(f.workflowTail("refs/heads/main"), "refs/heads/main")
-				return exposure{field: "job_workflow_ref", who: "a reusable workflow in " + attackerOwner + "/workflows, which you do not control", tok: foreign,
-					fix: fmt.Sprintf("anchor job_workflow_ref to your own repository: %s/%s/\\.github/workflows/…@refs/heads/main", owner, name)}
-			}})
+				t.try(exposure{field: "job_workflow_ref", who: "a reusable workflow in " + attackerOwner + "/workflows, which you do not control", tok: foreign,
+					fix: fmt.Sprintf("anchor job_workflow_ref to your own repository: %s/%s/\\.github/workflows/…@refs/heads/main", owner, name)})
+			}
 		}
 	}
 	for _, e := range f.attackerIssuers() {
-		try(candidate{field: e.field, iss: e.tok.Issuer, sub: e.tok.Subject, build: func() exposure { return e }})
+		if t.worth(e.field, false, e.tok.Issuer, e.tok.Subject) {
+			t.try(e)
+		}
 	}
 }
 
@@ -441,7 +446,7 @@ func (f *file) attackerIssuers() []exposure {
 	if tp.IssuerPattern == "" {
 		return nil
 	}
-	re, err := f.anchored(tp.IssuerPattern)
+	re, err := anchored(tp.IssuerPattern)
 	if err != nil {
 		return nil
 	}
@@ -467,7 +472,7 @@ func (f *file) attackerIssuers() []exposure {
 	sub := tp.Subject
 	if tp.SubjectPattern != "" {
 		sub = ""
-		if sre, err := f.anchored(tp.SubjectPattern); err == nil {
+		if sre, err := anchored(tp.SubjectPattern); err == nil {
 			for _, s := range samples(tp.SubjectPattern) {
 				if sre.MatchString(s) && policy.IsValidSubject(s) {
 					sub = s

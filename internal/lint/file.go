@@ -33,9 +33,8 @@ type file struct {
 	tp *policy.TrustPolicy // repo policy, or the embedded policy of an org policy
 	// byGen holds tp compiled per selected generation (nil until compiled(); empty if one fails).
 	byGen   map[policy.Generation]*policy.TrustPolicy
-	evalTPs []*policy.TrustPolicy     // the distinct compiled policies admits() must ask
-	res     map[string]*regexp.Regexp // compiled anchored patterns, so each is compiled once
-	pm      map[string]string         // decoded permissions, name → level
+	evalTPs []*policy.TrustPolicy // the distinct compiled policies admits() must ask
+	pm      map[string]string     // decoded permissions, name → level
 	org     *policy.OrgTrustPolicy
 	iss     *policy.OrgTrustedIssuers
 
@@ -74,7 +73,7 @@ func (f *file) run() {
 
 // parseNodes reads every YAML document with yaml.v3 for positions; only the first counts.
 func (f *file) parseNodes() {
-	dec := yaml.NewDecoder(bytes.NewReader(f.data))
+	dec := yaml.NewDecoder(bytes.NewReader(shortComments(f.data)))
 	first := true
 	for {
 		var doc yaml.Node
@@ -203,23 +202,11 @@ func (f *file) checkDocuments() {
 	f.add("multi-document", f.lineNode(line), "the server reads only the first YAML document; everything from line %d on is ignored. Move it to its own file", line)
 }
 
-// anchored compiles a trust-policy pattern as the legacy server anchors it (policy.Legacy, the
-// looser of the two for a top-level "|"), once per file, for matching the advisory probes. The
-// leading empty group changes nothing about what matches but stops regexp from building a
-// one-pass matcher, which costs more than the few probes it would speed up (40% of the compile;
-// TestProbeCompileSemantics pins the equivalence).
-func (f *file) anchored(src string) (*regexp.Regexp, error) {
-	if re, ok := f.res[src]; ok {
-		return re, nil
-	}
-	re, err := regexp.Compile("(?:)" + policy.Legacy.Anchored(src))
-	if err == nil {
-		if f.res == nil {
-			f.res = map[string]*regexp.Regexp{}
-		}
-		f.res[src] = re
-	}
-	return re, err
+// anchored is a trust-policy pattern's matcher as the legacy server anchors it (policy.Legacy,
+// the looser of the two for a top-level "|"), for matching the advisory probes: the model's own,
+// compiled once for the server's check, Compile and every probe.
+func anchored(src string) (*regexp.Regexp, error) {
+	return policy.CompilePattern(policy.Legacy, src)
 }
 
 // compileLenient reports Compile() problems too when the only decode failure is an unknown key,

@@ -222,29 +222,6 @@ func TestAllowlistSniffedOutsidePolicyDir(t *testing.T) {
 	}
 }
 
-// TestProbeCompileSemantics pins that the linter's probe matcher agrees with the server's ^p$.
-func TestProbeCompileSemantics(t *testing.T) {
-	t.Parallel()
-	pats := []string{"repo:acme/.*", "a|b", "(?i)repo:Acme/app:.*", ".*", "*", "x)|(y", `repo:o/r:ref:refs/heads/(main|dev)`, "^a$|b"}
-	subjects := []string{"", "a", "b", "ab", "repo:acme/x", "repo:acme/app:pull_request", "evil:b", "repo:o/r:ref:refs/heads/main", "xa"}
-	for _, p := range pats {
-		want, werr := policy.CompilePattern(policy.Legacy, p)
-		f := &file{}
-		got, gerr := f.anchored(p)
-		if (werr == nil) != (gerr == nil) {
-			t.Fatalf("%q: compile errors differ: %v vs %v", p, werr, gerr)
-		}
-		if werr != nil {
-			continue
-		}
-		for _, s := range subjects {
-			if want.MatchString(s) != got.MatchString(s) {
-				t.Errorf("%q on %q: server %v, probe %v", p, s, want.MatchString(s), got.MatchString(s))
-			}
-		}
-	}
-}
-
 func TestLiteralPrefix(t *testing.T) {
 	t.Parallel()
 	for p, want := range map[string]string{

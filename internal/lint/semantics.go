@@ -124,7 +124,7 @@ const maxProbedPattern = 16 << 10
 
 // acceptsAnything reports whether a claim pattern matches arbitrary values.
 func (f *file) acceptsAnything(src string) bool {
-	re, err := f.anchored(src)
+	re, err := anchored(src)
 	return err == nil && len(src) <= maxProbedPattern && re.MatchString(probe) && re.MatchString("repo:"+probe+"/"+probe+":ref:refs/heads/"+probe)
 }
 
@@ -144,7 +144,7 @@ func breadth(f *file, p pattern) string {
 	if len(p.src) > maxProbedPattern {
 		return ""
 	}
-	re, err := f.anchored(p.src)
+	re, err := anchored(p.src)
 	if err != nil {
 		return ""
 	}
@@ -283,7 +283,7 @@ func (f *file) admitsPullRequest() bool {
 	if tp.Subject != "" {
 		return strings.HasSuffix(tp.Subject, ":pull_request")
 	}
-	re, err := f.anchored(tp.SubjectPattern)
+	re, err := anchored(tp.SubjectPattern)
 	if err != nil {
 		return false
 	}

@@ -15,8 +15,8 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"regexp/syntax"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/octo-sts/action/internal/memo"
 )
@@ -82,28 +82,21 @@ func (p Problem) Error() string { return p.Msg }
 // error, without building a matcher (regexp.Compile's only errors are the parser's). Legacy parses
 // "^"+p+"$"; current parses p alone first, then "^(?:"+p+")$".
 func CheckPattern(g Generation, p string) error {
-	if len(p) <= maxLiteral && regexp.QuoteMeta(p) == p {
-		return nil // no metacharacter: parses in both forms, well inside RE2's size limits
+	if len(p) <= maxLiteral && regexp.QuoteMeta(p) == p && utf8.ValidString(p) {
+		return nil // valid UTF-8 without a metacharacter: parses in both forms, well inside RE2's size limits
 	}
 	if len(p) > maxMemoPattern {
 		return parsePattern(g, p)
 	}
 	k := memoKey{g, p}
+	if r, ok := matchers.Get(k); ok {
+		return r.err // compiled already
+	}
 	if err, ok := checked.Get(k); ok {
 		return err
 	}
 	err := parsePattern(g, p)
 	checked.Put(k, err, len(p))
-	return err
-}
-
-func parsePattern(g Generation, p string) error {
-	if g == Current {
-		if _, err := syntax.Parse(p, syntax.Perl); err != nil {
-			return err
-		}
-	}
-	_, err := syntax.Parse(g.Anchored(p), syntax.Perl)
 	return err
 }
 
@@ -124,14 +117,6 @@ const maxMemoPattern = 4 << 10
 // contents API serves) is far below the parser's size limits, so it cannot fail to parse.
 const maxLiteral = 1 << 20
 
-// CompilePattern compiles trust-policy pattern p as generation g does.
-func CompilePattern(g Generation, p string) (*regexp.Regexp, error) {
-	if err := CheckPattern(g, p); err != nil {
-		return nil, err
-	}
-	return regexp.Compile(g.Anchored(p))
-}
-
 // Problems lists every reason Compile() would fail, in the server's order; the server stops at the
 // first, the linter reports them all.
 func (tp *TrustPolicy) Problems() []Problem { return tp.ProblemsFor(tp.Generation()) }
@@ -141,7 +126,8 @@ func (tp *TrustPolicy) Problems() []Problem { return tp.ProblemsFor(tp.Generatio
 func (tp *TrustPolicy) ProblemsFor(g Generation) []Problem {
 	var out []Problem
 	pattern := func(code Code, field, p string) {
-		if err := CheckPattern(g, p); err != nil {
+		// Compile builds this matcher next when nothing else is wrong: parse it only once.
+		if _, err := CompilePattern(g, p); err != nil {
 			msg := err.Error()
 			if g == Current {
 				msg = fmt.Sprintf("trust policy: invalid %s: %v", field, err)
@@ -186,7 +172,7 @@ func (tp *TrustPolicy) Compile() error {
 		if p == "" {
 			return nil
 		}
-		re, _ := regexp.Compile(g.Anchored(p)) // Problems above found none: it compiles
+		re, _ := CompilePattern(g, p) // Problems above found none: it compiles
 		return re
 	}
 	tp.issuerPattern = compile(tp.IssuerPattern)
@@ -313,7 +299,7 @@ func (tp *TrustPolicy) rows(tok Token, domain string, yield func(Row) bool) {
 	}
 	exact := func(field, want, pattern string, re *regexp.Regexp, got string, code Code) Row {
 		if re != nil {
-			r := Row{Field: field, Policy: field + "_pattern", Expected: re.String()}
+			r := Row{Field: field, Policy: field + "_pattern", Expected: tp.Generation().Anchored(pattern)}
 			if !re.MatchString(got) {
 				r.Denial = deny(field, "", code, "trust policy: %s %q did not match pattern %q", field, got, pattern)
 			}
@@ -333,7 +319,7 @@ func (tp *TrustPolicy) rows(tok Token, domain string, yield func(Row) bool) {
 	aud := Row{Field: "audience"}
 	switch {
 	case tp.audiencePattern != nil:
-		aud.Policy, aud.Expected = "audience_pattern", tp.audiencePattern.String()
+		aud.Policy, aud.Expected = "audience_pattern", tp.Generation().Anchored(tp.AudiencePattern)
 		if !slices.ContainsFunc(tok.Audience, tp.audiencePattern.MatchString) {
 			aud.Denial = deny("audience", "", CodeAudienceMismatch, "trust policy: audience_pattern %q did not match any of %q", tp.AudiencePattern, tok.Audience)
 		}

@@ -126,9 +126,10 @@ type SARIFStream struct {
 	ew       *errWriter
 	doc      sarifLog // the skeleton: one run without results
 	index    map[string]int
-	buf      bytes.Buffer
-	enc      *json.Encoder
-	n        int // results written
+	buf      bytes.Buffer  // the piece being written
+	raw      bytes.Buffer  // one value, compact, before neutralising and indenting
+	enc      *json.Encoder // into raw
+	n        int           // results written
 	unknowns []sarifRule
 }
 
@@ -163,9 +164,8 @@ func NewSARIFStream(w io.Writer, o Options) *SARIFStream {
 			}},
 		}},
 	}
-	s.enc = json.NewEncoder(&s.buf)
+	s.enc = json.NewEncoder(&s.raw)
 	s.enc.SetEscapeHTML(false)
-	s.enc.SetIndent(sarifResultIndent, "  ")
 	return s
 }
 
@@ -187,14 +187,12 @@ func (s *SARIFStream) Write(fs []lint.Finding) error {
 			s.buf.WriteByte(',')
 		}
 		s.buf.WriteString("\n" + sarifResultIndent)
-		if err := s.enc.Encode(s.result(f)); err != nil {
+		if err := s.indented(&s.buf, s.result(f), sarifResultIndent); err != nil {
 			return err
 		}
-		s.buf.Truncate(s.buf.Len() - 1) // Encode's newline
 		s.n++
 	}
-	// Pieces split between results, so neutralising each gives the bytes neutralising the whole would.
-	s.ew.Write(logsafe.JSON(s.buf.Bytes()))
+	s.ew.Write(s.buf.Bytes())
 	return s.ew.err
 }
 
@@ -212,26 +210,36 @@ func (s *SARIFStream) Close(int) error {
 		s.buf.WriteString("\n" + sarifResultIndent[2:]) // the closing ] under "results"
 	}
 	s.buf.Write(tail)
-	s.ew.Write(logsafe.JSON(s.buf.Bytes()))
+	s.ew.Write(s.buf.Bytes())
 	return s.ew.err
 }
 
-// skeleton encodes the document with no results and splits it inside the empty results list:
+// skeleton renders the document with no results and splits it inside the empty results list:
 // head ends with `"results": [`, tail starts with its `]`.
 func (s *SARIFStream) skeleton() (head, tail []byte, err error) {
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s.doc); err != nil {
+	if err := s.indented(&b, s.doc, ""); err != nil {
 		return nil, nil, err
 	}
+	b.WriteByte('\n')                                    // as Encoder.Encode ends a document
 	i := bytes.Index(b.Bytes(), []byte(sarifResultsKey)) // the first: results come before the tool
 	if i < 0 {
 		return nil, nil, errors.New("report: SARIF skeleton without results")
 	}
 	i += len(sarifResultsKey)
 	return b.Bytes()[:i], b.Bytes()[i:], nil
+}
+
+// indented appends v encoded as encoding/json indents it at prefix, neutralised with logsafe.JSON.
+// It neutralises the compact form, then indents: logsafe.JSON changes only string contents,
+// which json.Indent leaves alone, so the bytes are those of neutralising the indented text, and
+// compact text (no line breaks) mostly takes logsafe's fast path.
+func (s *SARIFStream) indented(dst *bytes.Buffer, v any, prefix string) error {
+	s.raw.Reset()
+	if err := s.enc.Encode(v); err != nil {
+		return err
+	}
+	return json.Indent(dst, logsafe.JSON(bytes.TrimSuffix(s.raw.Bytes(), []byte("\n"))), prefix, "  ")
 }
 
 // result is f as a SARIF result; a rule the registry does not know is described at first use.

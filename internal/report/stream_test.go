@@ -194,3 +194,38 @@ func TestMergerKeepsSortOrder(t *testing.T) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}
 }
+
+// TestStreamsHoldBoundedState: however long the run, the summary holds at most its byte budget
+// of rows (plus the file being read) and the annotations at most MaxAnnotations per severity.
+func TestStreamsHoldBoundedState(t *testing.T) {
+	const limit = 4096
+	sum := NewSummaryStream(&bytes.Buffer{}, Options{SummaryLimit: limit})
+	gh := NewGitHubStream(&bytes.Buffer{}, Options{MaxAnnotations: 3})
+	sevs := []lint.Severity{lint.SevWarning, lint.SevError, lint.SevNotice, lint.SevWarning}
+	for i := range 20000 {
+		piece := []lint.Finding{
+			{File: fmt.Sprintf("f%06d.sts.yaml", i), Line: 1, Rule: "unknown-key", Severity: sevs[i%len(sevs)], Message: "first"},
+			{File: fmt.Sprintf("f%06d.sts.yaml", i), Line: 2, Rule: "broad-pattern", Severity: lint.SevWarning, Message: "second"},
+		}
+		_ = sum.Write(piece)
+		_ = gh.Write(piece)
+		held := 0
+		for _, g := range slices.Concat(sum.errGroups, sum.otherGroups) {
+			held += g.size()
+		}
+		if held > limit || held != sum.errBytes+sum.otherBytes || sum.cur.rowsBytes > limit {
+			t.Fatalf("after %d files the summary holds %d bytes (counted %d+%d, current file %d), budget %d",
+				i+1, held, sum.errBytes, sum.otherBytes, sum.cur.rowsBytes, limit)
+		}
+		for s, kept := range gh.kept {
+			if len(kept) > 3 {
+				t.Fatalf("annotations hold %d findings of severity slot %d", len(kept), s)
+			}
+		}
+	}
+	var b strings.Builder
+	sum.w = &b
+	if err := sum.Close(20000); err != nil || len(b.String()) > limit || !strings.Contains(b.String(), "**Truncated:**") {
+		t.Errorf("page: %d bytes, err %v", len(b.String()), err)
+	}
+}

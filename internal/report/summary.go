@@ -123,24 +123,32 @@ func (s *SummaryStream) endFile() {
 	s.nfiles++
 	if g.counts.Errors > 0 {
 		s.filesWithErrors++
+		if !s.errCut {
+			s.errGroups, s.errBytes, s.errCut = s.keep(s.errGroups, s.withHead(g), 0, s.errBytes)
+			s.trimOthers()
+		}
+		return
 	}
+	if !s.errCut && !s.otherCut {
+		s.otherGroups, s.otherBytes, s.otherCut = s.keep(s.otherGroups, s.withHead(g), s.errBytes, s.otherBytes)
+	}
+}
+
+// withHead renders g's head, now that its counts are known.
+func (s *SummaryStream) withHead(g summaryGroup) summaryGroup {
 	open := ""
 	if g.counts.Errors > 0 {
 		open = " open"
 	}
 	g.head = fmt.Sprintf("\n<details%s><summary><code>%s</code>: %s</summary>\n%s",
 		open, html.EscapeString(visiblePath(g.file)), fileCounts(g.counts), tableHead)
-	if g.counts.Errors > 0 {
-		s.errGroups, s.errBytes, s.errCut = s.keep(s.errGroups, g, 0, s.errBytes, s.errCut)
-		s.trimOthers()
-		return
-	}
-	s.otherGroups, s.otherBytes, s.otherCut = s.keep(s.otherGroups, g, s.errBytes, s.otherBytes, s.otherCut)
+	return g
 }
 
-// keep appends what fits of g to list (held bytes n, starting at offset base of the page).
-func (s *SummaryStream) keep(list []summaryGroup, g summaryGroup, base, n int, cut bool) ([]summaryGroup, int, bool) {
-	if cut || base+n+len(g.head)+len(closeBlock) > s.limit {
+// keep appends what fits of g to list (held bytes n, starting at offset base of the page) and
+// reports whether anything of g was left out.
+func (s *SummaryStream) keep(list []summaryGroup, g summaryGroup, base, n int) ([]summaryGroup, int, bool) {
+	if base+n+len(g.head)+len(closeBlock) > s.limit {
 		return list, n, true
 	}
 	used := base + n + len(g.head)
@@ -158,6 +166,7 @@ func (s *SummaryStream) keep(list []summaryGroup, g summaryGroup, base, n int, c
 	for _, r := range g.rows[rows:] {
 		g.rowsBytes -= len(r)
 	}
+	clear(g.rows[rows:]) // the backing array stays: let the dropped rows go
 	g.rows = g.rows[:rows:rows]
 	return append(list, g), n + g.size(), g.cut
 }
@@ -181,6 +190,7 @@ func (s *SummaryStream) trimOthers() {
 			continue
 		}
 		s.otherBytes -= last.size()
+		*last = summaryGroup{}
 		s.otherGroups = s.otherGroups[:len(s.otherGroups)-1]
 	}
 }

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/report"
+)
+
+// TestLintEveryFormatStreamsTheWholeRun: for every format, the streamed report (walk, stdin and
+// the workflow cross-check merged on the fly) is byte for byte what rendering the whole sorted
+// run at once gives. The stdin policy lands between walked files, the cross-check's workflow
+// findings between them and a later path.
+func TestLintEveryFormatStreamsTheWholeRun(t *testing.T) {
+	root := t.TempDir()
+	copyTree := func(from string) {
+		src := filepath.Join(lintCLIDir(t), from)
+		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(root, strings.TrimPrefix(p, src))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, 0o644)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyTree("repo")
+	copyTree("workflows")
+	late := filepath.Join(root, "zz", "late.sts.yaml")
+	if err := os.MkdirAll(filepath.Dir(late), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := os.ReadFile(filepath.Join(root, ".github", "chainguard", "bad.sts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(late, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const stdinName = ".github/chainguard/c-stdin.sts.yaml"
+	env := map[string]string{"GITHUB_REPOSITORY": "acme/app"}
+
+	// The whole run, collected.
+	opts := lint.Options{Repository: "acme/app"}
+	t.Chdir(root)
+	fs, files, err := lint.Paths(".", []string{".github", "zz"}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs = append(fs, lint.Bytes(stdinName, bad, opts)...)
+	fs = append(fs, crossCheck(context.Background(), ".", "acme/app", "", func(k string) string { return env[k] })...)
+	fs = lint.Sort(fs)
+	files++
+	var wf, std bool
+	for i, f := range fs {
+		wf = wf || strings.HasPrefix(f.File, ".github/workflows/") && i < len(fs)-1
+		std = std || f.File == stdinName && i > 0
+	}
+	if !wf || !std {
+		t.Fatalf("the fixture must merge stdin and workflow findings between walked files: %v", fs)
+	}
+
+	for _, format := range report.Formats {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), []string{"octo-sts", "lint", "--format", string(format), "--color", "never", "--stdin-filename", stdinName, ".github", "-", "zz"},
+			bytes.NewReader(bad), &stdout, &stderr, func(k string) string { return env[k] })
+		if code != ExitFindings || stderr.Len() > 0 {
+			t.Fatalf("%s: exit %d, stderr %s", format, code, stderr.String())
+		}
+		ro := report.Options{Files: files, Version: lintVersion(), OverflowHint: "run `octo-sts lint` for the full list"}
+		if format == report.FormatText {
+			ro.Source = sourceReader(".", stdinName, bad)
+		}
+		var want bytes.Buffer
+		if err := report.Write(&want, format, fs, ro); err != nil {
+			t.Fatal(err)
+		}
+		if stdout.String() != want.String() {
+			t.Errorf("%s: streamed report differs from the whole run's\n--- streamed ---\n%s\n--- whole ---\n%s", format, stdout.String(), want.String())
+		}
+	}
+}

@@ -82,10 +82,11 @@ func explain(ctx context.Context, in DiagnoseInput, debug bool) string {
 	if err != nil {
 		return "Local evaluation failed: " + mdText(err.Error()) + "\n"
 	}
-	fmt.Fprintf(&b, "Evaluated `%s` from %s against this job's token claims, with the server's rules.\n\n", src.path, src.where)
 	var md strings.Builder
 	_ = check.RenderMarkdown(&md, r)
-	b.WriteString(md.String())
+	// The verdict leads; where the policy came from follows it.
+	verdict, rest, _ := strings.Cut(md.String(), "\n\n")
+	fmt.Fprintf(&b, "%s\n\nEvaluated `%s` from %s against this job's token claims, with the server's rules.\n\n%s", verdict, src.path, src.where, rest)
 	if !debug {
 		b.WriteString("\n")
 		b.WriteString(compare(in, r, cause != ""))

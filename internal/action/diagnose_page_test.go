@@ -99,8 +99,12 @@ func TestDiagnosisSummaryEveryCause(t *testing.T) {
 			if !strings.HasPrefix(md, "### ❌ ") {
 				t.Errorf("the summary does not open with its ❌ headline:\n%s", md)
 			}
-			if !strings.Contains(md, "#### Diagnosis") || !strings.Contains(md, c.want) {
+			_, diag, ok := strings.Cut(md, "#### Diagnosis\n\n")
+			if !ok || !strings.Contains(diag, c.want) {
 				t.Errorf("the diagnosis lacks %q:\n%s", c.want, md)
+			}
+			if first, _, _ := strings.Cut(diag, "\n"); strings.HasPrefix(first, "Evaluated") {
+				t.Errorf("the diagnosis opens with where the policy came from, not its verdict or cause: %s", first)
 			}
 			if m := cliAdvice.FindString(md); m != "" {
 				t.Errorf("CLI advice or a log pointer (%q) in the Actions summary:\n%s", m, md)

@@ -86,6 +86,9 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if *template != "" && *wfFile == "" {
 		return usage("--subject-template needs --workflow FILE")
 	}
+	if err := orgPolicyRepoError(*orgRepo); err != nil {
+		return failUsage(sio, "check", err)
+	}
 	if *wfFile != "" {
 		if *claimsPath != "" || *tokenArg != "" || *verify {
 			return usage("--workflow builds its own tokens; drop --claims, --token and --verify")
@@ -114,7 +117,7 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	}
 	// The same checks, worded the same, as exchange and the action: a scope or identity they
 	// refuse never reaches the server, so no verdict about it would be true.
-	checks := []error{sts.ValidateDomain(*domain), sts.ValidateOrgPolicyRepo(*orgRepo)}
+	checks := []error{sts.ValidateDomain(*domain)}
 	if *scope != "" {
 		checks = append(checks, sts.ValidateScope(*scope))
 	}

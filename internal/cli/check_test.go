@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octo-sts/action/internal/check"
 	"github.com/octo-sts/action/internal/check/checktest"
 )
 
@@ -77,6 +78,9 @@ func TestCheckGolden(t *testing.T) {
 			}
 			golden(t, want, normalizeFindings(stdout))
 			golden(t, "exit", strconv.Itoa(code)+"\n")
+			if w, ok := verdictExit(stdout); ok && w != code {
+				t.Errorf("exit %d contradicts the verdict (which means exit %d):\n%s", code, w, stdout)
+			}
 		})
 	}
 	if n < 15 {
@@ -188,6 +192,8 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "--policy", "does-not-exist.sts.yaml", "--claims", claims}, "--policy: open does-not-exist.sts.yaml"},
 		{[]string{"check", "--policy", pol, "--claims", claims, "stray"}, `unexpected argument "stray"`},
 		{[]string{"check", "--nope"}, "unknown flag --nope"},
+		{[]string{"check", "--workflow", filepath.Join(checkCases, "workflow-job", ".github", "workflows", "deploy.yml")}, "--workflow needs --repo owner/repo"},
+		{[]string{"check", "--workflow", "x.yml", "--org-policy-repo", "a/b"}, `--org-policy-repo: "a/b" must be a bare repository name`},
 		{[]string{"check", "--policy", pol, "--domain", "", "--claims", claims}, "--domain is empty"},
 	} {
 		code, stdout, stderr := runCLI(t, "", c.args...)
@@ -325,6 +331,42 @@ func TestCheckAllowlist(t *testing.T) {
 		}
 		if !strings.Contains(stdout, `"all_repositories": true`) {
 			t.Errorf("org scope without repositories must say the token covers every repository:\n%s", stdout)
+		}
+	}
+}
+
+// verdictExits maps the verdict word of a single evaluation (text or JSON) to the exit code it
+// stands for, as check's help documents it.
+var verdictExits = map[string]int{
+	"ALLOW": ExitOK, "DENY": ExitFindings, "DEPENDS ON THE SERVER'S CONFIGURATION": ExitFindings,
+	"INVALID POLICY": ExitInvalidPolicy, "COULD NOT VERIFY HERE": ExitInternal,
+	`"allow"`: ExitOK, `"deny"`: ExitFindings, `"depends-on-server-configuration"`: ExitFindings, `"invalid-policy"`: ExitInvalidPolicy, `"unverified"`: ExitInternal,
+}
+
+var verdictLine = regexp.MustCompile(`(?m)^(?:verdict:   (.+?) —|  "verdict": ("[a-z-]+"),)`)
+
+// verdictExit is the exit code the report's one verdict stands for; ok is false for reports
+// with several verdicts (simulations) or none.
+func verdictExit(out string) (code int, ok bool) {
+	m := verdictLine.FindAllStringSubmatch(out, -1)
+	if len(m) != 1 {
+		return 0, false
+	}
+	code, ok = verdictExits[m[0][1]+m[0][2]]
+	return code, ok
+}
+
+// TestCheckExitMatchesVerdict: every verdict check can reach prints the verdict its exit code
+// stands for, in text and JSON.
+func TestCheckExitMatchesVerdict(t *testing.T) {
+	for _, v := range []check.Verdict{check.Allow, check.Deny, check.Depends, check.InvalidPolicy, check.Unverified} {
+		for _, format := range []string{"text", "json"} {
+			var out bytes.Buffer
+			code := emit(IO{Stdout: &out, Stderr: &out}, format, &check.Report{Verdict: v, Status: 403, Message: "m", Fields: []check.Field{}})
+			want, ok := verdictExit(out.String())
+			if !ok || want != code {
+				t.Errorf("%s %s: exit %d, verdict stands for %d (found %v):\n%s", v, format, code, want, ok, out.String())
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,6 +107,9 @@ func workflowRepoFor(c workflowCheck, getenv Env) (workflow.Repo, error) {
 	full := c.repo
 	if full == "" {
 		full = getenv("GITHUB_REPOSITORY")
+	}
+	if full == "" {
+		return workflow.Repo{}, errors.New("--workflow needs --repo owner/repo, the repository the workflow runs in (default $GITHUB_REPOSITORY, which is not set)")
 	}
 	owner, name, ok := strings.Cut(full, "/")
 	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {

@@ -87,7 +87,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	c, ok := lookup(name)
 	if !ok {
 		if strings.HasPrefix(name, "-") {
-			fmt.Fprintf(stderr, "octo-sts: unknown flag %s before the command%s\n", name, didYouMean(strings.TrimLeft(name, "-"), []string{"help", "version"}, "--"))
+			flagName, _, _ := strings.Cut(strings.TrimLeft(name, "-"), "=")
+			fmt.Fprintf(stderr, "octo-sts: unknown flag --%s before the command%s\n", flagName,
+				orHelp(didYouMean(flagName, []string{"help", "version"}, "--"), "; a command's flags go after it (octo-sts COMMAND --"+flagName+" …)"))
 			return ExitUsage
 		}
 		fmt.Fprintf(stderr, "octo-sts: unknown command %q%s\n", name, orHelp(didYouMean(name, commandNames(), ""), "; 'octo-sts help' lists the commands"))
@@ -113,7 +115,8 @@ func topUsage() string {
 		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'octo-sts help <command>' (or 'octo-sts <command> --help') for its flags.\n" +
-		"Exit codes: 0 ok, 1 findings or a refused token, 2 usage error, 3 internal failure.\n")
+		"Exit codes: 0 ok, 1 findings or a refused token, 2 usage error, 3 internal failure (or, for\n" +
+		"check --verify, nothing verifiable from here); check exits 4 when the policy itself is invalid.\n")
 	return b.String()
 }
 

@@ -99,7 +99,7 @@ func TestExchangeCommandFailures(t *testing.T) {
 		code   int
 		want   []string
 	}{
-		{[]string{ststest.Deny}, ExitFindings, []string{"octo-sts exchange: permission denied (403)", "did not match", "token sub: system:serviceaccount:ci:deployer"}},
+		{[]string{ststest.Deny}, ExitFindings, []string{"octo-sts exchange: permission denied (403)", "did not match", "token sub: system:serviceaccount:ci:deployer", "octo-sts check --policy .github/chainguard/deploy.sts.yaml --token @FILE"}},
 		{[]string{ststest.EchoDeny}, ExitFindings, []string{"permission denied (403)", "bad token ***"}},
 		{[]string{ststest.NotFound}, ExitFindings, []string{"(404)", "octo-org/app/.github/chainguard/deploy.sts.yaml", "octo-sts lint"}},
 		{[]string{ststest.RateLimit}, ExitOK, []string{"attempt 1 failed at sts: rate limited (429)", "retrying in 1.0s", "2 attempts in 1.0s"}},

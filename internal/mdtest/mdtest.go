@@ -47,7 +47,8 @@ const css = `body{margin:0;padding:0;background:#fff}
 .markdown-body table{display:block;width:max-content;max-width:100%%;overflow:auto;border-spacing:0;border-collapse:collapse}
 .markdown-body td,.markdown-body th{padding:6px 13px;border:1px solid #d1d9e0}
 .markdown-body code{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liberation Mono",monospace;font-size:85%%;padding:.2em .4em;background:rgba(129,139,152,.12);border-radius:6px;white-space:break-spaces}
-.markdown-body p,.markdown-body details{margin:0 0 16px}`
+.markdown-body p,.markdown-body details{margin:0 0 16px}
+#result{display:none}`
 
 // measure runs in the page and writes its verdict into #result.
 const measure = `<script>

@@ -147,7 +147,11 @@ func (e *Error) Hint(req Request, orgPolicyRepo string, f Frontend) string {
 	}
 	switch e.Class {
 	case ClassDenied:
-		return fmt.Sprintf("The token did not satisfy the trust policy %s (default branch). The server's reason names the claim and the policy value; compare it with the token's claims. On a current server a 403 can also mean the App cannot read %s/%s.", file, owner, repo)
+		s := fmt.Sprintf("The token did not satisfy the trust policy %s (default branch). The server's reason names the claim and the policy value; compare it with the token's claims. On a current server a 403 can also mean the App cannot read %s/%s.", file, owner, repo)
+		if f == CLI {
+			s += fmt.Sprintf(" `octo-sts check --policy %s --token @FILE` explains every field of the policy against the token.", policy.PolicyPath(req.Identity))
+		}
+		return s
 	case ClassNotFound:
 		s := fmt.Sprintf("Octo STS looked for %s on the repository's default branch", file)
 		if !hasRepo {

@@ -175,6 +175,20 @@ func Run(ctx context.Context, o Options) (code int) {
 	return fn(ctx, rt)
 }
 
+// summaryLines is a failure message for the step summary: one line as a paragraph, several (one
+// per bad input) as a list, since markdown would run consecutive lines into one sentence.
+func summaryLines(message string) string {
+	lines := strings.Split(strings.TrimRight(message, "\n"), "\n")
+	if len(lines) == 1 {
+		return mdEscape(lines[0])
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString("- " + mdEscape(l) + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
 // lenientWriter drops write errors, for the post step, whose log lines are a courtesy and must
 // never stop it from revoking the token.
 type lenientWriter struct{ w io.Writer }
@@ -196,7 +210,7 @@ func (rt *Runtime) Fail(title, message string, code int) int {
 func (rt *Runtime) FailWithDetail(title, message, summaryMessage, detail string, code int) int {
 	message = logsafe.Text(message) // server text reaches it: never a command, whatever the runner parses
 	rt.Action.WithFieldsMap(map[string]string{"title": title}).Errorf("%s", message)
-	md := fmt.Sprintf("### ❌ %s\n\n%s\n", mdEscape(title), mdEscape(summaryMessage))
+	md := fmt.Sprintf("### ❌ %s\n\n%s\n", mdEscape(title), summaryLines(summaryMessage))
 	if detail != "" {
 		md += "\n" + detail
 	}

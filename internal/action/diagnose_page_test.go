@@ -143,3 +143,20 @@ func TestDiagnosisSummaryScreenshots(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidInputSummary: several bad inputs are a list on the summary page, one per input, not
+// one run-on paragraph.
+func TestInvalidInputSummary(t *testing.T) {
+	h := newHarness(t)
+	h.env["INPUT_SCOPE"], h.env["INPUT_TIMEOUT"], h.env["INPUT_DOMAIN"] = "acme/app/x", "60", "https://octo-sts.dev"
+	if code := h.main(); code != exitUsage {
+		t.Fatalf("exit %d", code)
+	}
+	html := mdtest.HTML(t, h.file("summary"))
+	if n := strings.Count(html, "<li>"); n != 3 || !strings.Contains(html, `<li>input &quot;timeout&quot;: &quot;60&quot; has no unit`) {
+		t.Errorf("want the three input errors as three list items, got %d:\n%s", n, html)
+	}
+	if h.sts.Requests() != 0 {
+		t.Error("exchanged despite invalid input")
+	}
+}

@@ -125,6 +125,14 @@ func (f Frontend) lintAdvice(what, cliArgs string) string {
 	return fmt.Sprintf("lint %s with `octo-sts lint%s`", what, cliArgs)
 }
 
+// domainField names where the reader set the Octo STS domain.
+func (f Frontend) domainField() string {
+	if f == Actions {
+		return "the `domain` input"
+	}
+	return "--domain"
+}
+
 // Hint is the advice for a failure, naming the exact file, claim or setting to look at, so the
 // user does not have to know the server's error catalogue; it branches on the model's Code for the
 // answer, never on message text. orgPolicyRepo is the server's ORG_POLICY_REPO; f is the reader.
@@ -166,9 +174,13 @@ func (e *Error) Hint(req Request, orgPolicyRepo string, f Frontend) string {
 	case ClassRateLimited:
 		return "GitHub rate-limited the Octo STS App while reading the policy; retry later."
 	case ClassServer, ClassNetwork, ClassTimeout:
-		return "The STS did not answer successfully; this is usually transient. If it persists, check the domain, proxy settings (HTTPS_PROXY/NO_PROXY are not inherited by container actions: set them in the step's env) and the service status."
+		proxy := "HTTPS_PROXY/NO_PROXY"
+		if f == Actions {
+			proxy += ", which container actions do not inherit: set them in the step's env"
+		}
+		return fmt.Sprintf("The STS did not answer successfully; this is usually transient. If it persists, check %s, the proxy settings (%s) and the service status.", f.domainField(), proxy)
 	case ClassBadResponse:
-		return "The server answered 200 with something that is not an Octo STS response; check that domain points at an Octo STS server and not at a proxy or login page."
+		return fmt.Sprintf("The server answered 200 with something that is not an Octo STS response; check that %s points at an Octo STS server and not at a proxy or login page.", f.domainField())
 	}
 	return ""
 }

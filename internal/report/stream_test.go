@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/logsafe/runnertest"
 )
 
 // corpus draws n findings from a varied, partly hostile pool: workflow-command markers, combining
@@ -227,5 +228,22 @@ func TestStreamsHoldBoundedState(t *testing.T) {
 	sum.w = &b
 	if err := sum.Close(20000); err != nil || len(b.String()) > limit || !strings.Contains(b.String(), "**Truncated:**") {
 		t.Errorf("page: %d bytes, err %v", len(b.String()), err)
+	}
+}
+
+// TestStreamedOutputRunsNoCommand: over the hostile corpus, fed piece by piece, no line of the
+// text, json and sarif reports is a workflow command to the runner's parser (the github format's
+// lines are commands by design, go-githubactions escapes their values; the summary is a file).
+func TestStreamedOutputRunsNoCommand(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 100 {
+		fs := corpus(r, 40)
+		o := Options{Files: 5, Rules: testRules}
+		for _, f := range []Format{FormatText, FormatJSON, FormatSARIF} {
+			out := streamed(t, r, func(b *bytes.Buffer) Renderer { rr, _ := NewRenderer(b, f, o); return rr }, fs, o.Files)
+			if cmds := runnertest.Parse(out); len(cmds) > 0 {
+				t.Fatalf("%s output runs %v:\n%s", f, cmds, out)
+			}
+		}
 	}
 }

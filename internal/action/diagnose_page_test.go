@@ -2,6 +2,7 @@ package action
 
 import (
 	"net/http"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -158,5 +159,27 @@ func TestInvalidInputSummary(t *testing.T) {
 	}
 	if h.sts.Requests() != 0 {
 		t.Error("exchanged despite invalid input")
+	}
+}
+
+// TestDebugSummaryVerdictFirst: with debug: true the verdict comes before the (folded) claims,
+// and the page fits GitHub's width.
+func TestDebugSummaryVerdictFirst(t *testing.T) {
+	h := diagnoseHarness(t)
+	writePolicy(t, h.dir, "deploy", denyPolicy)
+	h.env["INPUT_DEBUG"] = "true"
+	if code := h.main(); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	md := h.file("summary")
+	html := mdtest.HTML(t, md)
+	verdict, claims := strings.Index(html, "Verdict: deny"), strings.Index(html, "<summary>Token claims</summary>")
+	if verdict < 0 || claims < 0 || verdict > claims {
+		t.Errorf("want the verdict before the folded claims (verdict %d, claims %d):\n%s", verdict, claims, md)
+	}
+	if _, err := exec.LookPath("chromium"); err == nil {
+		if l := mdtest.Measure(t, "debug-summary", md); len(l.Overflowing) > 0 || l.PageWidth > mdtest.ContentWidth {
+			t.Errorf("overflows GitHub's width: %v (page %d px)", l.Overflowing, l.PageWidth)
+		}
 	}
 }

@@ -453,7 +453,9 @@ func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Reque
 	} else {
 		fmt.Fprintln(rt.Stdout, "No local policy evaluator is available; compare the claims above with the trust policy.")
 	}
-	rt.Summary(fmt.Sprintf("### octo-sts debug for `%s` / `%s`\n\nNo token was requested (debug: true).\n\n%s\n%s\n", in.scope, in.identity, claimsTable(claims), md))
+	// The verdict is what debug is for: it leads, the full claims follow folded.
+	rt.Summary(fmt.Sprintf("### octo-sts debug for `%s` / `%s`\n\nNo token was requested (debug: true).\n\n%s\n<details><summary>Token claims</summary>\n\n%s\n</details>\n",
+		mdEscape(in.scope), mdEscape(in.identity), md, claimsTable(claims)))
 	return exitOK
 }
 

@@ -107,13 +107,14 @@ func TestSeveralTokensUnrevokedLeftToPost(t *testing.T) {
 func TestTokensInputErrors(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct{ tokens, scope, want string }{
-		"fields":     {"app octo-org/app", "", "ALIAS SCOPE IDENTITY"},
-		"alias":      {"App octo-org/app deploy", "", "alias \"App\""},
-		"reserved":   {"token octo-org/app deploy", "", "collides"},
-		"duplicate":  {"a octo-org/app deploy\na octo-org/app deploy", "", "twice; give each token its own alias"},
-		"too many":   {manyTokens(maxPairs + 1), "", "split them across several octo-sts steps"},
-		"with scope": {"a octo-org/app deploy", "octo-org/app", "cannot be combined"},
-		"bad scope":  {"a octo/org/app deploy", "", "line 1"},
+		"fields":       {"app octo-org/app", "", "ALIAS SCOPE IDENTITY"},
+		"alias":        {"App octo-org/app deploy", "", "alias \"App\""},
+		"reserved":     {"token octo-org/app deploy", "", "collides"},
+		"duplicate":    {"a octo-org/app deploy\na octo-org/app deploy", "", "twice; give each token its own alias"},
+		"too many":     {manyTokens(maxPairs + 1), "", "split them across several octo-sts steps"},
+		"with scope":   {"a octo-org/app deploy", "octo-org/app", "cannot be combined"},
+		"bad scope":    {"a octo/org/app deploy", "", `input "tokens" line 1: scope: "octo/org/app" is not a GitHub owner`},
+		"bad identity": {"a octo-org/app deploy.sts.yaml", "", `input "tokens" line 1: identity: "deploy.sts.yaml" includes the file suffix`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := multiHarness(t)

@@ -139,6 +139,8 @@ func tokenSource(io IO, file, env string, stdin bool) (sts.TokenSource, error) {
 		return nil, usagef("give exactly one of --token-file FILE, --token-env NAME or --token-stdin for the OIDC token")
 	case file != "":
 		return idtoken.File(file), nil
+	case stdin && interactive(io.Stdin):
+		return nil, usagef("--token-stdin: stdin is a terminal; pipe the OIDC token in (… | octo-sts exchange --token-stdin …) or use --token-file FILE")
 	case stdin:
 		return idtoken.Reader(io.Stdin, "--token-stdin"), nil
 	case io.Getenv(env) == "":

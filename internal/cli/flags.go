@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -199,3 +200,19 @@ func editDistance(a, b string) int {
 
 // orgPolicyRepoError is the one wording of a bad --org-policy-repo, for every command (nil if fine).
 func orgPolicyRepoError(name string) error { return validated(sts.ValidateOrgPolicyRepo(name)) }
+
+// interactive reports whether r is a terminal (a character device other than the null device):
+// a command that reads a token from stdin would then wait for typing, which a newcomer takes for
+// a hang.
+func interactive(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	if err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(info, null)
+}

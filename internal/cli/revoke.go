@@ -34,6 +34,10 @@ func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
 	if err != nil {
 		return failUsage(iox, "revoke", err)
 	}
+	if interactive(iox.Stdin) {
+		fmt.Fprintln(iox.Stderr, "octo-sts revoke: stdin is a terminal; pipe the token in: octo-sts revoke < token-file")
+		return ExitUsage
+	}
 	b, err := io.ReadAll(io.LimitReader(iox.Stdin, 64<<10))
 	if err != nil {
 		fmt.Fprintf(iox.Stderr, "octo-sts revoke: reading stdin: %v\n", err)

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -42,6 +45,39 @@ func TestRevokeCommandUsage(t *testing.T) {
 	for _, u := range []string{"http://api.example.com", "http://10.0.0.1/api/v3"} {
 		if code, _, stderr := run(t, "ghs_cli_token_12345", nil, "revoke", "--api-url", u); code != ExitUsage || !strings.Contains(stderr, "plain http") {
 			t.Errorf("--api-url %s: code %d %q", u, code, stderr)
+		}
+	}
+}
+
+// TestTokenFromTerminal: revoke and exchange --token-stdin refuse a terminal on stdin at once
+// (they would wait for typing); /dev/null and pipes are not terminals.
+func TestTokenFromTerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	for _, f := range []*os.File{null, r} {
+		if interactive(f) {
+			t.Errorf("%s counts as a terminal", f.Name())
+		}
+	}
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal to test with: %v", err)
+	}
+	defer tty.Close()
+	for _, args := range [][]string{{"revoke"}, {"exchange", "--scope", "a/b", "--identity", "c", "--token-stdin"}} {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), append([]string{"octo-sts"}, args...), tty, &stdout, &stderr, func(string) string { return "" })
+		if code != ExitUsage || !strings.Contains(stderr.String(), "stdin is a terminal") || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%q on a terminal: exit %d, %q", args, code, stderr.String())
 		}
 	}
 }

@@ -49,9 +49,19 @@ func runCompletion(ctx context.Context, args []string, sio IO) int {
 type cmdFlags struct {
 	name, summary string
 	flags         []string
+	values        []flagValues // flags whose help names a fixed set of values (--format text|json)
 }
 
-var helpFlagRE = regexp.MustCompile(`(?m)^  --([a-z][a-z0-9-]*)`)
+// flagValues is a flag and the values it accepts.
+type flagValues struct {
+	flag   string
+	values []string
+}
+
+var (
+	helpFlagRE  = regexp.MustCompile(`(?m)^  --([a-z][a-z0-9-]*)`)
+	helpValueRE = regexp.MustCompile(`(?m)^  (--[a-z][a-z0-9-]*) ([a-z]+(?:\|[a-z]+)+)$`)
+)
 
 // commandFlags reads every command's flags from its own help, so completion can never list a
 // flag the command does not take.
@@ -64,6 +74,9 @@ func commandFlags(ctx context.Context) []cmdFlags {
 			c.run(ctx, []string{"--help"}, IO{Stdout: &b, Stderr: &b, Getenv: func(string) string { return "" }})
 			for _, m := range helpFlagRE.FindAllStringSubmatch(b.String(), -1) {
 				cf.flags = append(cf.flags, "--"+m[1])
+			}
+			for _, m := range helpValueRE.FindAllStringSubmatch(b.String(), -1) {
+				cf.values = append(cf.values, flagValues{m[1], strings.Split(m[2], "|")})
 			}
 		}
 		cf.flags = append(cf.flags, "--help")
@@ -83,18 +96,25 @@ func names(cmds []cmdFlags) string {
 func bashCompletion(cmds []cmdFlags) string {
 	var b strings.Builder
 	b.WriteString("# bash completion for octo-sts (octo-sts completion bash)\n_octo_sts() {\n")
-	b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} words\n")
+	b.WriteString("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=${COMP_WORDS[1]} words\n")
 	fmt.Fprintf(&b, "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n    COMPREPLY=($(compgen -W %q -- \"$cur\"))\n    return\n  fi\n", names(cmds)+" --help --version")
+	b.WriteString("  case \"$cmd $prev\" in\n")
+	for _, c := range cmds {
+		for _, v := range c.values {
+			fmt.Fprintf(&b, "    %q) COMPREPLY=($(compgen -W %q -- \"$cur\")); return ;;\n", c.name+" "+v.flag, strings.Join(v.values, " "))
+		}
+	}
+	b.WriteString("  esac\n")
 	b.WriteString("  case $cmd in\n")
 	for _, c := range cmds {
 		words := strings.Join(c.flags, " ")
-		switch c.name {
-		case "help":
-			words = names(cmds)
-		case "completion":
-			words = strings.Join(completionShells, " ")
+		switch args := positionalWords(c.name, cmds); {
+		case args != "":
+			// help and completion take a word from a list, not a file.
+			fmt.Fprintf(&b, "    %s) if [[ $cur == -* ]]; then words=%q; else words=%q; fi ;;\n", c.name, words, args)
+		default:
+			fmt.Fprintf(&b, "    %s) words=%q ;;\n", c.name, words)
 		}
-		fmt.Fprintf(&b, "    %s) words=%q ;;\n", c.name, words)
 	}
 	b.WriteString("    *) return ;;\n  esac\n")
 	b.WriteString("  if [[ $cur == -* || $cmd == help || $cmd == completion ]]; then\n    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n  else\n    COMPREPLY=($(compgen -f -- \"$cur\"))\n  fi\n}\n")
@@ -108,16 +128,20 @@ func zshCompletion(cmds []cmdFlags) string {
 	for _, c := range cmds {
 		fmt.Fprintf(&b, "    %s\n", zshQuote(c.name+":"+c.summary))
 	}
-	b.WriteString("  )\n  if (( CURRENT == 2 )); then\n    _describe command commands\n    return\n  fi\n  case ${words[2]} in\n")
+	b.WriteString("  )\n  if (( CURRENT == 2 )); then\n    _describe command commands\n    return\n  fi\n")
+	b.WriteString("  case \"${words[2]} ${words[CURRENT-1]}\" in\n")
 	for _, c := range cmds {
-		switch c.name {
-		case "help":
-			fmt.Fprintf(&b, "    help) compadd -- %s ;;\n", names(cmds))
-		case "completion":
-			fmt.Fprintf(&b, "    completion) compadd -- %s ;;\n", strings.Join(completionShells, " "))
-		default:
-			fmt.Fprintf(&b, "    %s) if [[ $PREFIX == -* ]]; then compadd -- %s; else _files; fi ;;\n", c.name, strings.Join(c.flags, " "))
+		for _, v := range c.values {
+			fmt.Fprintf(&b, "    %s) compadd -- %s; return ;;\n", zshQuote(c.name+" "+v.flag), strings.Join(v.values, " "))
 		}
+	}
+	b.WriteString("  esac\n  case ${words[2]} in\n")
+	for _, c := range cmds {
+		other := "_files"
+		if args := positionalWords(c.name, cmds); args != "" {
+			other = "compadd -- " + args
+		}
+		fmt.Fprintf(&b, "    %s) if [[ $PREFIX == -* ]]; then compadd -- %s; else %s; fi ;;\n", c.name, strings.Join(c.flags, " "), other)
 	}
 	b.WriteString("  esac\n}\ncompdef _octo_sts octo-sts\n")
 	return b.String()
@@ -130,12 +154,34 @@ func fishCompletion(cmds []cmdFlags) string {
 	for _, c := range cmds {
 		fmt.Fprintf(&b, "complete -c octo-sts -f -n __fish_use_subcommand -a %s -d %s\n", c.name, fishQuote(c.summary))
 		for _, f := range c.flags {
-			fmt.Fprintf(&b, "complete -c octo-sts -n '__fish_seen_subcommand_from %s' -l %s\n", c.name, strings.TrimPrefix(f, "--"))
+			fmt.Fprintf(&b, "complete -c octo-sts -n '__fish_seen_subcommand_from %s' -l %s%s\n", c.name, strings.TrimPrefix(f, "--"), fishValues(c.values, f))
 		}
 	}
 	fmt.Fprintf(&b, "complete -c octo-sts -f -n '__fish_seen_subcommand_from help' -a %q\n", names(cmds))
 	fmt.Fprintf(&b, "complete -c octo-sts -f -n '__fish_seen_subcommand_from completion' -a %q\n", strings.Join(completionShells, " "))
 	return b.String()
+}
+
+// positionalWords is what help and completion take as their argument, "" for commands that take
+// files (or nothing).
+func positionalWords(name string, cmds []cmdFlags) string {
+	switch name {
+	case "help":
+		return names(cmds)
+	case "completion":
+		return strings.Join(completionShells, " ")
+	}
+	return ""
+}
+
+// fishValues is the " -x -a 'a b'" that makes fish offer a flag's fixed values, "" for other flags.
+func fishValues(values []flagValues, flag string) string {
+	for _, v := range values {
+		if v.flag == flag {
+			return " -x -a " + fishQuote(strings.Join(v.values, " "))
+		}
+	}
+	return ""
 }
 
 // zshQuote and fishQuote single-quote a word for the shell.

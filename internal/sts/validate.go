@@ -231,7 +231,7 @@ func ValidateTimeout(d time.Duration) error {
 	return nil
 }
 
-// ShortDuration writes d the way people type it (15m, 1h30m, 90s) rather than Go's 15m0s.
+// ShortDuration writes d the way people type it (15m, 1h30m, 2h) rather than as Go does (15m0s).
 func ShortDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {

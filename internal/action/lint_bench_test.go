@@ -48,9 +48,11 @@ type discardCount struct{ n int64 }
 func (d *discardCount) Write(p []byte) (int, error) { d.n += int64(len(p)); return len(p), nil }
 
 // benchActionLint is `mode: lint` on a push (a full lint with the workflow cross-check) over a
-// workspace of n policies, with annotations, the log group, the step summary and a SARIF file.
-// Run one size per process (-bench 'ActionLint100k$') for a meaningful peak-RSS-MiB.
-func benchActionLint(b *testing.B, n int) {
+// workspace of n policies, with annotations, the log group, the step summary and a SARIF file;
+// withWorkflow adds a workflow that exchanges with one policy, so the cross-check runs (and
+// notes every other policy as unused). Run one size per process (-bench 'ActionLint100k$') for
+// a meaningful peak-RSS-MiB.
+func benchActionLint(b *testing.B, n int, withWorkflow bool) {
 	dir := b.TempDir()
 	ws := filepath.Join(dir, "workspace")
 	pol := filepath.Join(ws, ".github", "chainguard")
@@ -59,6 +61,16 @@ func benchActionLint(b *testing.B, n int) {
 	}
 	for i := range n { // one at a time: the tree, not the benchmark, holds the corpus
 		if err := os.WriteFile(filepath.Join(pol, "p"+strconv.Itoa(i)+".sts.yaml"), []byte(benchLintPolicy(i)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if withWorkflow {
+		wf := filepath.Join(ws, ".github", "workflows")
+		if err := os.MkdirAll(wf, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		yml := "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - uses: octo-sts/action@v1\n        with:\n          scope: acme/app\n          identity: p0\n"
+		if err := os.WriteFile(filepath.Join(wf, "release.yml"), []byte(yml), 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -86,6 +98,8 @@ func benchActionLint(b *testing.B, n int) {
 	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
 }
 
-func BenchmarkActionLint1k(b *testing.B)   { benchActionLint(b, 1000) }
-func BenchmarkActionLint10k(b *testing.B)  { benchActionLint(b, 10000) }
-func BenchmarkActionLint100k(b *testing.B) { benchActionLint(b, 100000) }
+func BenchmarkActionLint1k(b *testing.B)           { benchActionLint(b, 1000, false) }
+func BenchmarkActionLint10k(b *testing.B)          { benchActionLint(b, 10000, false) }
+func BenchmarkActionLint100k(b *testing.B)         { benchActionLint(b, 100000, false) }
+func BenchmarkActionLintWorkflow10k(b *testing.B)  { benchActionLint(b, 10000, true) }
+func BenchmarkActionLintWorkflow100k(b *testing.B) { benchActionLint(b, 100000, true) }

@@ -22,13 +22,13 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 	// The few findings that do not come from the walk (stdin, the workflow cross-check) are merged
 	// into the stream at their place in lint.Sort order.
 	var extra []lint.Finding
+	if f.workflows && f.repository != "" && len(onDisk) > 0 {
+		extra = crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)
+	}
 	files := 0
 	if stdinData != nil {
 		extra = append(extra, lint.Bytes(stdinName, stdinData, opts)...)
 		files++
-	}
-	if f.workflows && f.repository != "" && len(onDisk) > 0 {
-		extra = append(extra, crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)...)
 	}
 	ro := report.Options{Quiet: f.quiet, Version: lintVersion(), OverflowHint: "run `octo-sts lint` for the full list"}
 	if f.format == report.FormatText {

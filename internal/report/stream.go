@@ -69,9 +69,10 @@ type Merger struct {
 	emit  func([]lint.Finding) error
 }
 
-// NewMerger merges extra (in any order) into the pieces passed on to emit.
+// NewMerger merges extra (in any order) into the pieces passed on to emit. It takes extra over
+// and sorts it in place: a cross-check can note every policy of a large tree.
 func NewMerger(extra []lint.Finding, emit func([]lint.Finding) error) *Merger {
-	return &Merger{extra: sorted(extra), emit: emit}
+	return &Merger{extra: lint.Sort(extra), emit: emit}
 }
 
 // Piece takes the next piece of the stream: the extra findings of earlier files go first, those

@@ -40,7 +40,7 @@ const (
 // SummaryStream builds Summary's page piece by piece in bounded memory: it holds only the rows
 // that can still fit the byte budget (files with errors ahead of the others, as the page shows
 // them), counts everything, and writes the page at Close, when the verdict line's totals are
-// known. Besides the held rows (at most o.SummaryLimit bytes) it holds the current file's.
+// known. Besides the held rows (at most o.SummaryLimit bytes) it holds the current file's findings.
 type SummaryStream struct {
 	w     io.Writer
 	links *Links
@@ -53,15 +53,14 @@ type SummaryStream struct {
 	// held groups: files with errors, then the others; xBytes counts each group's closeBlock too.
 	errGroups, otherGroups []summaryGroup
 	errBytes, otherBytes   int
-	errCut, otherCut       bool // some rows of that list were dropped: nothing after them shows
+	errCut, otherCut       bool // something of that list was dropped: nothing after it shows
 
-	cur summaryGroup // the file being read
+	cur       []lint.Finding // the file being read, rendered when it ends (its head shows its counts)
+	curCounts Counts
 }
 
-// summaryGroup is one file's block: its head is rendered when the file ends (it shows counts).
+// summaryGroup is one file's block as far as it can fit.
 type summaryGroup struct {
-	file      string
-	counts    Counts
 	head      string
 	rows      []string
 	rowsBytes int
@@ -82,92 +81,63 @@ func NewSummaryStream(w io.Writer, o Options) *SummaryStream {
 // Write takes the next piece of the run; it writes nothing, so it never fails.
 func (s *SummaryStream) Write(fs []lint.Finding) error {
 	for _, f := range fs {
-		if f.File != s.cur.file || s.cur.counts.Total() == 0 {
+		if len(s.cur) > 0 && f.File != s.cur[0].File {
 			s.endFile()
-			s.cur = summaryGroup{file: f.File}
 		}
-		s.add(f)
+		c := Count([]lint.Finding{f})
+		s.curCounts = s.curCounts.Add(c)
+		s.counts = s.counts.Add(c)
+		s.total++
+		s.cur = append(s.cur, f)
 	}
 	return nil
 }
 
-// add counts f into the current file and holds its row while it can still fit: a row fits at
-// best right after the held files with errors (the file's head only adds to that).
-func (s *SummaryStream) add(f lint.Finding) {
-	c := Count([]lint.Finding{f})
-	s.cur.counts = s.cur.counts.Add(c)
-	s.counts = s.counts.Add(c)
-	s.total++
-	if s.cur.cut || s.errCut {
-		s.cur.cut = true
-		return
-	}
-	row := summaryRow(f, s.links)
-	if s.errBytes+s.cur.rowsBytes+len(row)+len(closeBlock) > s.limit {
-		s.cur.cut = true
-		return
-	}
-	s.cur.rows = append(s.cur.rows, row)
-	s.cur.rowsBytes += len(row)
-}
-
-// endFile files the current file under its list, keeping the part that can still fit there.
-// An item (head or row) is kept while the bytes before it, it and a closeBlock fit the limit:
-// that holds everything Close can show, since the verdict line and the reserve come on top.
+// endFile files the current file under its list (files with errors or the others), keeping
+// the part that can still fit there, and starts the next.
 func (s *SummaryStream) endFile() {
-	g := s.cur
-	s.cur = summaryGroup{}
-	if g.counts.Total() == 0 {
+	if len(s.cur) == 0 {
 		return
 	}
 	s.nfiles++
-	if g.counts.Errors > 0 {
+	if s.curCounts.Errors > 0 {
 		s.filesWithErrors++
 		if !s.errCut {
-			s.errGroups, s.errBytes, s.errCut = s.keep(s.errGroups, s.withHead(g), 0, s.errBytes)
+			s.errGroups, s.errBytes, s.errCut = s.keep(s.errGroups, 0, s.errBytes)
 			s.trimOthers()
 		}
-		return
+	} else if !s.errCut && !s.otherCut {
+		s.otherGroups, s.otherBytes, s.otherCut = s.keep(s.otherGroups, s.errBytes, s.otherBytes)
 	}
-	if !s.errCut && !s.otherCut {
-		s.otherGroups, s.otherBytes, s.otherCut = s.keep(s.otherGroups, s.withHead(g), s.errBytes, s.otherBytes)
-	}
+	clear(s.cur)
+	s.cur, s.curCounts = s.cur[:0], Counts{}
 }
 
-// withHead renders g's head, now that its counts are known.
-func (s *SummaryStream) withHead(g summaryGroup) summaryGroup {
+// keep renders what fits of the current file and appends it to list (held bytes n, starting
+// at offset base of the page), reporting whether anything of it was left out. An item (head or
+// row) is kept while the bytes before it, it and a closeBlock fit the limit: that holds
+// everything Close can show, since the verdict line and the reserve come on top.
+func (s *SummaryStream) keep(list []summaryGroup, base, n int) ([]summaryGroup, int, bool) {
 	open := ""
-	if g.counts.Errors > 0 {
+	if s.curCounts.Errors > 0 {
 		open = " open"
 	}
-	g.head = fmt.Sprintf("\n<details%s><summary><code>%s</code>: %s</summary>\n%s",
-		open, html.EscapeString(visiblePath(g.file)), fileCounts(g.counts), tableHead)
-	return g
-}
-
-// keep appends what fits of g to list (held bytes n, starting at offset base of the page) and
-// reports whether anything of g was left out.
-func (s *SummaryStream) keep(list []summaryGroup, g summaryGroup, base, n int) ([]summaryGroup, int, bool) {
-	if base+n+len(g.head)+len(closeBlock) > s.limit {
+	g := summaryGroup{head: fmt.Sprintf("\n<details%s><summary><code>%s</code>: %s</summary>\n%s",
+		open, html.EscapeString(visiblePath(s.cur[0].File)), fileCounts(s.curCounts), tableHead)}
+	used := base + n + len(g.head)
+	if used+len(closeBlock) > s.limit {
 		return list, n, true
 	}
-	used := base + n + len(g.head)
-	rows := 0
-	for _, r := range g.rows {
-		if used+len(r)+len(closeBlock) > s.limit {
+	for _, f := range s.cur {
+		row := summaryRow(f, s.links)
+		if used+len(row)+len(closeBlock) > s.limit {
+			g.cut = true
 			break
 		}
-		used += len(r)
-		rows++
+		g.rows = append(g.rows, row)
+		g.rowsBytes += len(row)
+		used += len(row)
 	}
-	if rows < len(g.rows) {
-		g.cut = true
-	}
-	for _, r := range g.rows[rows:] {
-		g.rowsBytes -= len(r)
-	}
-	clear(g.rows[rows:]) // the backing array stays: let the dropped rows go
-	g.rows = g.rows[:rows:rows]
 	return append(list, g), n + g.size(), g.cut
 }
 

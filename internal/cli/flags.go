@@ -139,7 +139,13 @@ func printHelp(w io.Writer, name string, fs *flag.FlagSet) {
 			head += " " + placeholder
 		}
 		line := head + "\n      " + strings.ReplaceAll(usage, "\n", "\n      ")
-		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "0s" && !strings.Contains(usage, "default") {
+		d := f.DefValue
+		if g, ok := f.Value.(flag.Getter); ok {
+			if dur, ok := g.Get().(time.Duration); ok {
+				d = sts.ShortDuration(dur)
+			}
+		}
+		if d != "" && d != "false" && d != "0" && d != "0s" && !strings.Contains(usage, "default") {
 			line += " (default " + d + ")"
 		}
 		lines = append(lines, line)

@@ -154,7 +154,7 @@ func display(root, p string) string {
 	if root != "" {
 		if ap, err := filepath.Abs(p); err == nil {
 			if ar, err := filepath.Abs(root); err == nil {
-				if rel, err := filepath.Rel(ar, ap); err == nil && !strings.HasPrefix(rel, "..") {
+				if rel, err := filepath.Rel(ar, ap); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 					return filepath.ToSlash(rel)
 				}
 			}

@@ -114,7 +114,9 @@ func TestExchangeOutcomes(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			if tc.name == "hang retried after per-request timeout" {
-				f.client.RequestTimeout = 200 * time.Millisecond
+				// Long enough for a TLS handshake under -race on a loaded machine (200 ms was not:
+				// the retries' handshakes timed out too), short enough to keep the test quick.
+				f.client.RequestTimeout = 1500 * time.Millisecond
 			}
 			f.sts.Script(tc.script...)
 			f.id.FailNext(tc.idFail...)

@@ -226,9 +226,21 @@ var bareNumber = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,9})?$`)
 // input checks so the action and the CLI (which rewords `input "timeout"` as --timeout) agree.
 func ValidateTimeout(d time.Duration) error {
 	if d <= 0 || d > MaxTimeout {
-		return fmt.Errorf("input %q: %s is out of range; use a duration between 1s and %s", "timeout", d, MaxTimeout)
+		return fmt.Errorf("input %q: %s is out of range; use a duration between 1s and %s", "timeout", ShortDuration(d), ShortDuration(MaxTimeout))
 	}
 	return nil
+}
+
+// ShortDuration writes d the way people type it (15m, 1h30m, 2h) rather than as Go does (15m0s).
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // SubjectProblem reports why Octo STS would refuse a token's `sub` before looking at any policy

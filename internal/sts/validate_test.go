@@ -289,3 +289,11 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{15 * time.Minute: "15m", time.Minute: "1m", 90 * time.Second: "1m30s", 2 * time.Hour: "2h", 10 * time.Second: "10s", time.Hour + 30*time.Minute: "1h30m", 0: "0s"} {
+		if got := ShortDuration(d); got != want {
+			t.Errorf("ShortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

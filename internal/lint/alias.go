@@ -15,19 +15,25 @@ func aliasBomb(root *yaml.Node) (expanded, parsed int, bomb bool) {
 	if root == nil {
 		return 0, 0, false
 	}
+	parsed, aliases := countNodes(root)
+	if !aliases {
+		return parsed, parsed, false // nothing expands: no memo, no second walk
+	}
 	memo := map[*yaml.Node]int{}
-	parsed = countNodes(root)
 	limit := maxExpansion(parsed)
 	expanded = expand(root, memo, limit, 0)
 	return expanded, parsed, expanded > limit
 }
 
-func countNodes(n *yaml.Node) int {
-	total := 1
+// countNodes counts n's nodes and says whether any is an alias.
+func countNodes(n *yaml.Node) (int, bool) {
+	total, aliases := 1, n.Kind == yaml.AliasNode
 	for _, c := range n.Content {
-		total += countNodes(c)
+		k, a := countNodes(c)
+		total += k
+		aliases = aliases || a
 	}
-	return total
+	return total, aliases
 }
 
 // expand returns the expanded size of n, saturating just above limit; depth guards against an

@@ -133,7 +133,8 @@ type SARIFStream struct {
 	unknowns []sarifRule
 }
 
-// The indentation of a result inside runs[0].results, as encoding/json indents the document.
+// Where results go in the document as encoding/json indents it: a result's indentation inside
+// runs[0].results, and the key the skeleton is split after.
 const (
 	sarifResultIndent = "        "
 	sarifResultsKey   = `"results": [`

@@ -44,7 +44,10 @@ func (f *file) explainDecodeError(w *walker) {
 		f.explainType(typeRE.FindStringSubmatch(msg), msg)
 	case strings.HasPrefix(msg, "yaml: "):
 		line := lineOf(f.srvErr)
-		if at, col, hint := syntaxHint(f.data, line, msg); hint != "" {
+		if at, col, hint := syntaxHint(f.data, line, msg); hint != "" && at != line {
+			// The finding points at the cause; the parser's words name the later line it gave up on.
+			f.add("yaml-syntax", f.syntaxNode(at, col), "%s; the YAML parser reports it as %s (the server cannot parse the file and answers every exchange with 404)", hint, strings.TrimPrefix(msg, "yaml: "))
+		} else if hint != "" {
 			f.add("yaml-syntax", f.syntaxNode(at, col), "%s; likely fix: %s (the server cannot parse the file and answers every exchange with 404)", strings.TrimPrefix(msg, "yaml: "), hint)
 		} else {
 			f.add("yaml-syntax", f.lineNode(line), "%s (the server cannot parse the file and answers every exchange with 404)", strings.TrimPrefix(msg, "yaml: "))

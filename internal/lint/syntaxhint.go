@@ -8,8 +8,8 @@ import (
 
 // syntaxHint names the likely fix of a YAML syntax error the parser reports on line (its words are
 // the parser's, such as "found character that cannot start any token" for a tab) and the column
-// (line and column) where the fix goes: a tab in the indentation, a quote that is never closed, or an indentation
-// slip. It returns line, column 1 and "" when none of them fits.
+// (line and column) where the fix goes: a tab in the indentation, a quote or a flow list that is
+// never closed, or an indentation slip. It returns line, column 1 and "" when none of them fits.
 func syntaxHint(data []byte, line int, msg string) (at1 int, col int, hint string) {
 	lines := strings.Split(string(data), "\n")
 	at := func(n int) string {
@@ -34,6 +34,17 @@ func syntaxHint(data []byte, line int, msg string) (at1 int, col int, hint strin
 			}
 		}
 	}
+	// A flow list or mapping opened and never closed.
+	for _, pair := range []string{"[]", "{}"} {
+		if !strings.Contains(msg, "did not find expected ',' or '"+pair[1:]+"'") {
+			continue
+		}
+		for n := min(line, len(lines)); n >= 1; n-- {
+			if c := unclosedBracket(at(n), pair[0], pair[1]); c > 0 {
+				return n, c, "the " + pair[:1] + " on line " + itoa(n) + " is never closed: add the closing " + pair[1:] + " (or write the list one item per line)"
+			}
+		}
+	}
 	// An indentation slip: a key indented differently from its siblings.
 	if strings.Contains(msg, "mapping values are not allowed") || strings.Contains(msg, "did not find expected key") || strings.Contains(msg, "did not find expected '-' indicator") {
 		for _, n := range []int{line, line - 1} {
@@ -43,7 +54,7 @@ func syntaxHint(data []byte, line int, msg string) (at1 int, col int, hint strin
 				continue
 			}
 			if want, ok := siblingIndent(lines, n); ok && want != len(l)-len(trimmed) {
-				return n, len(l) - len(trimmed) + 1, "line " + itoa(n) + " is indented " + itoa(len(l)-len(trimmed)) + " spaces where the keys around it use " + itoa(want) + ": align it"
+				return n, len(l) - len(trimmed) + 1, "line " + itoa(n) + " is indented " + spaces(len(l)-len(trimmed)) + " where the keys around it use " + itoa(want) + ": align it"
 			}
 			if strings.Count(trimmed, ": ") > 1 && !strings.ContainsAny(trimmed, `"'`) {
 				i := strings.Index(trimmed, ": ")
@@ -52,6 +63,30 @@ func syntaxHint(data []byte, line int, msg string) (at1 int, col int, hint strin
 		}
 	}
 	return line, 1, ""
+}
+
+// unclosedBracket returns the 1-based column of the last open bracket on l that l does not
+// close, or 0; brackets inside quotes count too, which only makes the hint less likely.
+func unclosedBracket(l string, open, close byte) int {
+	var stack []int
+	for i := 0; i < len(l); i++ {
+		switch l[i] {
+		case open:
+			stack = append(stack, i)
+		case close:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case '#':
+			if i == 0 || l[i-1] == ' ' {
+				i = len(l) // a comment
+			}
+		}
+	}
+	if len(stack) == 0 {
+		return 0
+	}
+	return stack[len(stack)-1] + 1
 }
 
 // unclosedQuote returns the 1-based column and kind of a quote that opens a value on l and is not
@@ -99,6 +134,14 @@ func siblingIndent(lines []string, n int) (int, bool) {
 		return len(l) - len(t), true
 	}
 	return 0, false
+}
+
+// spaces is "1 space", "2 spaces".
+func spaces(n int) string {
+	if n == 1 {
+		return "1 space"
+	}
+	return itoa(n) + " spaces"
 }
 
 func itoa(n int) string {

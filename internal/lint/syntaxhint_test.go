@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -16,13 +17,20 @@ func TestSyntaxHints(t *testing.T) {
 		{"tab", head + "permissions:\n\tcontents: read\n", 4, 1, "indented with a tab"},
 		{"unbalanced quote", "issuer: \"https://token.actions.githubusercontent.com\nsubject: x\n", 1, 9, "double quote \" on line 1 is never closed"},
 		{"indentation slip", head + "permissions:\n  contents: read\n   issues: write\n", 5, 4, "indented 3 spaces where the keys around it use 2"},
+		{"unclosed list", "issuer: x\nsubject: [a, b\n", 2, 10, "the [ on line 2 is never closed"},
+		{"unclosed map", "issuer: x\npermissions: {contents: read\n", 2, 14, "the { on line 2 is never closed"},
+		{"one space", "issuer: x\n permissions:\n   contents: read\n", 2, 2, "indented 1 space where"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			fs := Bytes(".github/chainguard/x.sts.yaml", []byte(c.src), Options{})
 			for _, f := range fs {
 				if f.Rule == "yaml-syntax" {
-					if f.Line != c.line || f.Column != c.col || !strings.Contains(f.Message, "likely fix: ") || !strings.Contains(f.Message, c.want) {
+					if f.Line != c.line || f.Column != c.col || !strings.Contains(f.Message, c.want) {
 						t.Errorf("got %d:%d %s; want %d:%d with %q", f.Line, f.Column, f.Message, c.line, c.col, c.want)
+					}
+					// The first line the message names is the one the finding points at.
+					if m := lineRE.FindStringSubmatch(f.Message); m == nil || m[1] != strconv.Itoa(f.Line) {
+						t.Errorf("%d:%d %s: the message names another line first", f.Line, f.Column, f.Message)
 					}
 					return
 				}

@@ -48,7 +48,9 @@ func TestHostileTreeCLI(t *testing.T) {
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	rss := ru.Maxrss << 10 // KiB on Linux
 	t.Logf("peak RSS %d MiB", rss>>20)
-	if !raceEnabled && rss > 256<<20 {
-		t.Errorf("peak RSS %d MiB, want under 256 MiB", rss>>20)
+	// Big files are linted one at a time (the largest alone peaks near 140 MiB): two at once
+	// went over 256 MiB on a busy machine.
+	if !raceEnabled && rss > 192<<20 {
+		t.Errorf("peak RSS %d MiB, want under 192 MiB", rss>>20)
 	}
 }

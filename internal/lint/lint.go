@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -141,8 +142,19 @@ func lintPath(root, p string, o Options) ([]Finding, error) {
 	if r != nil {
 		return suppress([]Finding{refusedFinding(shown, r.rule, r.msg)}, nil, o.Ignore), nil
 	}
+	if len(data) > bigFile {
+		bigFiles.Lock()
+		defer bigFiles.Unlock()
+	}
 	return Bytes(shown, data, o), nil
 }
+
+// bigFile is the size above which files are linted one at a time: real policies are a few
+// hundred bytes, while a hostile 1 MB file (100,000 claim keys) takes over 100 MB to parse and
+// judge, and two of them at once made a tree's peak memory their sum.
+const bigFile = 256 << 10
+
+var bigFiles sync.Mutex
 
 // refusedFinding reports a path lint would not read; it is an error so the pull request cannot merge.
 func refusedFinding(p, rule, msg string) Finding {

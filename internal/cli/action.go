@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 
 	"github.com/octo-sts/action/internal/action"
 )
@@ -16,7 +15,7 @@ leaves. Configure it with action inputs, not flags.
 
 // runAction is `octo-sts action`, the container's command.
 func runAction(ctx context.Context, args []string, sio IO) int {
-	rest, err := parseFlags(sio, "action", flag.NewFlagSet("action", flag.ContinueOnError), args)
+	rest, err := parseFlags(sio, "action", flagSet("action", nil), args)
 	if err == nil && len(rest) > 0 {
 		err = usagef("takes no arguments (got %q); configure it with action inputs", rest)
 	}

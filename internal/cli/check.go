@@ -41,36 +41,48 @@ a verdict that depends on the server's App configuration also exits 1),
 is invalid.
 `
 
+// checkFlags are the flags of `octo-sts check`.
+type checkFlags struct {
+	policyPath, allowlist, identity, scope, domain, orgRepo, server, format string // what is evaluated, and how it is shown
+	claimsPath, tokenArg, jwks                                              string // the token (--claims or --token)
+	verify, simulate                                                        bool
+	repo, defBranch, env, ownerID, repoID, jobRef                           string // --simulate's runs
+	wfFile, jobID, template                                                 string // --workflow's runs
+}
+
+// define registers check's flags on fs, for its parser and the command list alike.
+func (f *checkFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.policyPath, "policy", "", "trust policy `FILE` (.github/chainguard/<identity>.sts.yaml)")
+	fs.StringVar(&f.claimsPath, "claims", "", "decoded token claims, a JSON object in `FILE.json` (- for stdin)")
+	fs.StringVar(&f.tokenArg, "token", "", "the `JWT` itself, @file, or @- for stdin (never printed)")
+	fs.StringVar(&f.domain, "domain", check.DefaultDomain, "the Octo STS domain, `host[:port]` (STS_DOMAIN, the default audience)")
+	fs.StringVar(&f.scope, "scope", "", "exchange scope: `owner/repo`, or owner (or owner/.github) for an org policy")
+	fs.StringVar(&f.identity, "identity", "", "exchange identity, the policy `name` (default: from the policy file name)")
+	fs.StringVar(&f.format, "format", "text", "output format: `text|json`")
+	fs.BoolVar(&f.verify, "verify", false, "verify the JWT's signature, exp and nbf like the server (needs --token)")
+	fs.StringVar(&f.jwks, "jwks", "", "verify offline against this JWK Set JSON `FILE` instead of the issuer's discovery document")
+	fs.BoolVar(&f.simulate, "simulate", false, "evaluate typical GitHub Actions contexts of --repo instead of a token")
+	fs.StringVar(&f.repo, "repo", "", "`owner/repo` whose GitHub Actions runs --simulate builds tokens for")
+	fs.StringVar(&f.defBranch, "default-branch", "main", "default `BRANCH` for --simulate")
+	fs.StringVar(&f.env, "environment", "production", "environment `NAME` for --simulate")
+	fs.StringVar(&f.ownerID, "owner-id", "", "the owner's numeric `ID`; with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
+	fs.StringVar(&f.repoID, "repo-id", "", "the repository's numeric `ID` (see --owner-id)")
+	fs.StringVar(&f.jobRef, "job-workflow-ref", "", "`job_workflow_ref` of the simulated reusable workflow")
+	fs.StringVar(&f.allowlist, "allowlist", "", "the org allowlist `FILE` (trusted-token-issuers.yaml; default: the one next to an org policy, if any)")
+	fs.StringVar(&f.server, "server", "all", "server generation: `legacy|current|all` (legacy: 2026-08-21, current: after 2026-09-21)")
+	fs.StringVar(&f.wfFile, "workflow", "", "simulate the runs of this workflow `FILE`'s octo-sts/action steps")
+	fs.StringVar(&f.jobID, "job", "", "with --workflow: only this job `ID`")
+	fs.StringVar(&f.template, "subject-template", "", "with --workflow: the repository's custom subject claim `KEYS`, e.g. repo,context,job_workflow_ref")
+	fs.StringVar(&f.orgRepo, "org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME`, the repository an owner-only scope reads (default .github)")
+}
+
 func runCheck(ctx context.Context, args []string, sio IO) int {
 	// Reports quote the policy and the token's claims: never let them command the runner.
 	stderr := logsafe.NewWriter(sio.Stderr)
 	defer stderr.Flush()
 	sio.Stderr = stderr
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	var (
-		policyPath = fs.String("policy", "", "trust policy `FILE` (.github/chainguard/<identity>.sts.yaml)")
-		claimsPath = fs.String("claims", "", "decoded token claims, a JSON object in `FILE.json` (- for stdin)")
-		tokenArg   = fs.String("token", "", "the `JWT` itself, @file, or @- for stdin (never printed)")
-		domain     = fs.String("domain", check.DefaultDomain, "the Octo STS domain, `host[:port]` (STS_DOMAIN, the default audience)")
-		scope      = fs.String("scope", "", "exchange scope: `owner/repo`, or owner (or owner/.github) for an org policy")
-		identity   = fs.String("identity", "", "exchange identity, the policy `name` (default: from the policy file name)")
-		format     = fs.String("format", "text", "output format: `text|json`")
-		verify     = fs.Bool("verify", false, "verify the JWT's signature, exp and nbf like the server (needs --token)")
-		jwks       = fs.String("jwks", "", "verify offline against this JWK Set JSON `FILE` instead of the issuer's discovery document")
-		simulate   = fs.Bool("simulate", false, "evaluate typical GitHub Actions contexts of --repo instead of a token")
-		repo       = fs.String("repo", "", "`owner/repo` whose GitHub Actions runs --simulate builds tokens for")
-		defBranch  = fs.String("default-branch", "main", "default `BRANCH` for --simulate")
-		env        = fs.String("environment", "production", "environment `NAME` for --simulate")
-		ownerID    = fs.String("owner-id", "", "the owner's numeric `ID`; with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
-		repoID     = fs.String("repo-id", "", "the repository's numeric `ID` (see --owner-id)")
-		jobRef     = fs.String("job-workflow-ref", "", "`job_workflow_ref` of the simulated reusable workflow")
-		allowlist  = fs.String("allowlist", "", "the org allowlist `FILE` (trusted-token-issuers.yaml; default: the one next to an org policy, if any)")
-		server     = fs.String("server", "all", "server generation: `legacy|current|all` (legacy: 2026-08-21, current: after 2026-09-21)")
-		wfFile     = fs.String("workflow", "", "simulate the runs of this workflow `FILE`'s octo-sts/action steps")
-		jobID      = fs.String("job", "", "with --workflow: only this job `ID`")
-		template   = fs.String("subject-template", "", "with --workflow: the repository's custom subject claim `KEYS`, e.g. repo,context,job_workflow_ref")
-		orgRepo    = fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME`, the repository an owner-only scope reads (default .github)")
-	)
+	var f checkFlags
+	fs := flagSet("check", f.define)
 	// usage reports one line, never the whole help: the mistake is what the user needs to see.
 	usage := func(msg string) int { return failUsage(sio, "check", usagef("%s", msg)) }
 	rest, err := parseFlags(sio, "check", fs, args)
@@ -80,114 +92,114 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	if len(rest) > 0 {
 		return usage(fmt.Sprintf("unexpected argument %q; every input is a flag", rest[0]))
 	}
-	if *jobID != "" && *wfFile == "" {
+	if f.jobID != "" && f.wfFile == "" {
 		return usage("--job needs --workflow FILE")
 	}
-	if *template != "" && *wfFile == "" {
+	if f.template != "" && f.wfFile == "" {
 		return usage("--subject-template needs --workflow FILE")
 	}
-	if err := orgPolicyRepoError(*orgRepo); err != nil {
+	if err := orgPolicyRepoError(f.orgRepo); err != nil {
 		return failUsage(sio, "check", err)
 	}
-	if *wfFile != "" {
-		if *claimsPath != "" || *tokenArg != "" || *verify {
+	if f.wfFile != "" {
+		if f.claimsPath != "" || f.tokenArg != "" || f.verify {
 			return usage("--workflow builds its own tokens; drop --claims, --token and --verify")
 		}
-		if *format != "text" && *format != "json" {
-			return usage(fmt.Sprintf("--format %q: use text or json", *format))
+		if f.format != "text" && f.format != "json" {
+			return usage(fmt.Sprintf("--format %q: use text or json", f.format))
 		}
-		if *format == "text" {
+		if f.format == "text" {
 			stdout := logsafe.NewWriter(sio.Stdout)
 			defer stdout.Flush()
 			sio.Stdout = stdout
 		}
-		return runWorkflowCheck(ctx, workflowCheck{file: *wfFile, job: *jobID, repo: *repo, policyPath: *policyPath,
-			ownerID: *ownerID, repoID: *repoID, template: *template, format: *format, orgPolicyRepo: *orgRepo}, sio)
+		return runWorkflowCheck(ctx, workflowCheck{file: f.wfFile, job: f.jobID, repo: f.repo, policyPath: f.policyPath,
+			ownerID: f.ownerID, repoID: f.repoID, template: f.template, format: f.format, orgPolicyRepo: f.orgRepo}, sio)
 	}
-	if *policyPath == "" {
+	if f.policyPath == "" {
 		return usage("--policy is required: the trust policy file to check against")
 	}
-	if *format != "text" && *format != "json" {
-		return usage(fmt.Sprintf("--format %q: use text or json", *format))
+	if f.format != "text" && f.format != "json" {
+		return usage(fmt.Sprintf("--format %q: use text or json", f.format))
 	}
-	if *format == "text" {
+	if f.format == "text" {
 		stdout := logsafe.NewWriter(sio.Stdout) // JSON is neutralised by its encoder instead
 		defer stdout.Flush()
 		sio.Stdout = stdout
 	}
 	// The same checks, worded the same, as exchange and the action: a scope or identity they
 	// refuse never reaches the server, so no verdict about it would be true.
-	checks := []error{sts.ValidateDomain(*domain)}
-	if *scope != "" {
-		checks = append(checks, sts.ValidateScope(*scope))
+	checks := []error{sts.ValidateDomain(f.domain)}
+	if f.scope != "" {
+		checks = append(checks, sts.ValidateScope(f.scope))
 	}
-	if *identity != "" {
-		checks = append(checks, sts.ValidateIdentity(*identity))
+	if f.identity != "" {
+		checks = append(checks, sts.ValidateIdentity(f.identity))
 	}
 	if err := validated(checks...); err != nil {
 		return failUsage(sio, "check", err)
 	}
-	gens, err := policy.ParseGenerations(*server)
+	gens, err := policy.ParseGenerations(f.server)
 	if err != nil {
 		return usage("--server: " + err.Error())
 	}
-	if *simulate {
-		if *claimsPath != "" || *tokenArg != "" || *verify {
+	if f.simulate {
+		if f.claimsPath != "" || f.tokenArg != "" || f.verify {
 			return usage("--simulate builds its own tokens; drop --claims, --token and --verify")
 		}
-		if *repo == "" {
+		if f.repo == "" {
 			return usage("--simulate needs --repo owner/repo")
 		}
 	} else {
 		switch {
-		case *claimsPath == "" && *tokenArg == "":
+		case f.claimsPath == "" && f.tokenArg == "":
 			return usage("give the token: --claims FILE.json or --token JWT|@file")
-		case *claimsPath != "" && *tokenArg != "":
+		case f.claimsPath != "" && f.tokenArg != "":
 			return usage("give either --claims or --token, not both")
-		case *verify && *tokenArg == "":
+		case f.verify && f.tokenArg == "":
 			return usage("--verify needs the signed token: use --token instead of --claims")
-		case *jwks != "" && !*verify:
+		case f.jwks != "" && !f.verify:
 			return usage("--jwks only makes sense with --verify")
 		}
 	}
 
-	data, err := os.ReadFile(*policyPath)
+	data, err := os.ReadFile(f.policyPath)
 	if err != nil {
 		fmt.Fprintf(sio.Stderr, "octo-sts check: --policy: %v\n", err)
 		return ExitUsage
 	}
-	sc := *scope
-	if sc == "" && *simulate {
-		sc = *repo
+	sc := f.scope
+	if sc == "" && f.simulate {
+		sc = f.repo
 	}
 	kind := policy.KindRepo
 	if sc != "" {
-		kind = policy.ResolveScope(sc, *orgRepo).Kind
+		kind = policy.ResolveScope(sc, f.orgRepo).Kind
 	}
 	in := check.Input{
-		PolicyPath: *policyPath, Policy: data, Kind: kind, Identity: *identity,
-		Scope: sc, OrgPolicyRepo: *orgRepo, Domain: *domain, Repository: repoForLint(sc, *orgRepo), Server: gens,
+		PolicyPath: f.policyPath, Policy: data, Kind: kind, Identity: f.identity,
+		Scope: sc, OrgPolicyRepo: f.orgRepo, Domain: f.domain, Repository: repoForLint(sc, f.orgRepo), Server: gens,
 	}
 
-	if err := loadAllowlist(&in, *allowlist); err != nil {
+	if err := loadAllowlist(&in, f.allowlist); err != nil {
 		return usage(err.Error())
 	}
-	if *simulate {
+	if f.simulate {
 		rs, err := check.Simulate(in, check.SimulateOptions{
-			Repository: *repo, DefaultBranch: *defBranch, Environment: *env, Domain: *domain,
-			OwnerID: *ownerID, RepoID: *repoID, JobWorkflowRef: *jobRef,
+			Repository: f.repo, DefaultBranch: f.defBranch, Environment: f.env, Domain: f.domain,
+			OwnerID: f.ownerID, RepoID: f.repoID, JobWorkflowRef: f.jobRef,
 		})
 		if err != nil {
 			return usage(err.Error())
 		}
 		if len(rs) > 0 && rs[0].Verdict == check.InvalidPolicy {
-			return emit(sio, *format, rs[0].Report)
+			return emit(sio, f.format, rs[0].Report)
 		}
-		if *format == "json" {
+		if f.format == "json" {
 			if err := check.RenderSimulationJSON(sio.Stdout, rs); err != nil {
 				return ExitInternal
 			}
-		} else if err := check.RenderSimulation(sio.Stdout, *policyPath, rs); err != nil {
+		} else if err := check.RenderSimulation(sio.Stdout, f.policyPath, rs); err != nil {
 			return ExitInternal
 		}
 		for _, r := range rs {
@@ -199,32 +211,32 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 	}
 
 	var raw string
-	if *tokenArg != "" {
-		raw, err = check.TokenArg(*tokenArg, sio.Stdin)
+	if f.tokenArg != "" {
+		raw, err = check.TokenArg(f.tokenArg, sio.Stdin)
 		if err != nil {
 			return usage(err.Error())
 		}
 		in.Claims, err = check.ParseJWT(raw)
 		if err != nil {
 			// The server answers an undecodable payload with 400 before anything else.
-			return emit(sio, *format, check.Refused(in, http.StatusBadRequest, check.MsgInvalidBearer,
+			return emit(sio, f.format, check.Refused(in, http.StatusBadRequest, check.MsgInvalidBearer,
 				"the token's payload cannot be decoded: "+strings.TrimPrefix(err.Error(), check.MsgInvalidBearer+": ")))
 		}
 	} else {
-		in.Claims, err = check.ReadClaimsFile(*claimsPath, sio.Stdin)
+		in.Claims, err = check.ReadClaimsFile(f.claimsPath, sio.Stdin)
 		if errors.Is(err, check.ErrUndecodable) {
 			// A malformed token is a verdict (the server's 400), not a usage error.
-			return emit(sio, *format, check.Refused(in, http.StatusBadRequest, check.MsgInvalidBearer,
-				"the token's claims cannot be decoded: "+strings.TrimPrefix(err.Error(), "--claims "+*claimsPath+": "+check.MsgInvalidBearer+": ")))
+			return emit(sio, f.format, check.Refused(in, http.StatusBadRequest, check.MsgInvalidBearer,
+				"the token's claims cannot be decoded: "+strings.TrimPrefix(err.Error(), "--claims "+f.claimsPath+": "+check.MsgInvalidBearer+": ")))
 		}
 		if err != nil {
 			return usage(err.Error())
 		}
 	}
-	if *verify {
+	if f.verify {
 		opts := check.VerifyOptions{}
-		if *jwks != "" {
-			opts.JWKS, err = check.ReadJWKS(*jwks)
+		if f.jwks != "" {
+			opts.JWKS, err = check.ReadJWKS(f.jwks)
 			if err != nil {
 				return usage(err.Error())
 			}
@@ -236,7 +248,7 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 		fmt.Fprintf(sio.Stderr, "octo-sts check: %v\n", err)
 		return ExitInternal
 	}
-	return emit(sio, *format, r)
+	return emit(sio, f.format, r)
 }
 
 // emit prints the report and maps the verdict to the exit code.

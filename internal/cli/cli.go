@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -29,27 +30,30 @@ type IO struct {
 }
 
 // command is one subcommand: its name, its one-line summary for `octo-sts help`, its usage text
-// (synopsis and description; the flags section is generated from its flag set) and its entry point.
+// (synopsis and description; the flags section is generated from its flags), its flags and its
+// entry point.
 type command struct {
 	name    string
 	summary string
 	usage   string
+	flags   func(*flag.FlagSet) // registers the flags run parses, so help and completion read the same; nil for none
 	run     func(ctx context.Context, args []string, io IO) int
 }
 
 // commandList is every subcommand in help order. It is a function, not a variable, because the
-// commands' run functions look their own entry up (for help) and Go forbids that init cycle.
+// commands' run functions look their own entry up (for help) and Go forbids that init cycle; each
+// call binds the flags to fresh values, which only completion and the tests read.
 func commandList() []command {
 	return []command{
-		{"lint", "lint trust policies and the issuer allowlist", lintUsage, runLint},
-		{"check", "explain whether a token's claims satisfy a trust policy, as the server would", checkUsage, runCheck},
-		{"exchange", "exchange an OIDC token for a GitHub token (prints only the token)", exchangeUsage, runExchangeCmd},
-		{"revoke", "revoke a GitHub installation token read from stdin", revokeUsage, runRevokeCmd},
-		{"init", "write a trust policy or the Renovate set-up into a repository", initUsage, runInit},
-		{"completion", "print a shell completion script (bash, zsh or fish)", completionUsage, runCompletion},
-		{"action", "run as the GitHub Action (main and post step; the container's command)", actionUsage, runAction},
-		{"version", "print the version of octo-sts", versionUsage, runVersion},
-		{"help", "show help for octo-sts or one command", helpUsage, runHelp},
+		{"lint", "lint trust policies and the issuer allowlist", lintUsage, new(lintFlags).define, runLint},
+		{"check", "explain whether a token's claims satisfy a trust policy, as the server would", checkUsage, new(checkFlags).define, runCheck},
+		{"exchange", "exchange an OIDC token for a GitHub token (prints only the token)", exchangeUsage, new(exchangeFlags).define, runExchangeCmd},
+		{"revoke", "revoke a GitHub installation token read from stdin", revokeUsage, new(revokeFlags).define, runRevokeCmd},
+		{"init", "write a trust policy or the Renovate set-up into a repository", initUsage, new(initFlags).define, runInit},
+		{"completion", "print a shell completion script (bash, zsh or fish)", completionUsage, nil, runCompletion},
+		{"action", "run as the GitHub Action (main and post step; the container's command)", actionUsage, nil, runAction},
+		{"version", "print the version of octo-sts", versionUsage, nil, runVersion},
+		{"help", "show help for octo-sts or one command", helpUsage, nil, runHelp},
 	}
 }
 

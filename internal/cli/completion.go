@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -20,8 +19,8 @@ Prints a completion script for commands and flags. Install it with, e.g.:
 var completionShells = []string{"bash", "zsh", "fish"}
 
 // runCompletion is `octo-sts completion SHELL`.
-func runCompletion(ctx context.Context, args []string, sio IO) int {
-	rest, err := parseFlags(sio, "completion", flag.NewFlagSet("completion", flag.ContinueOnError), args)
+func runCompletion(_ context.Context, args []string, sio IO) int {
+	rest, err := parseFlags(sio, "completion", flagSet("completion", nil), args)
 	if err == nil {
 		switch {
 		case len(rest) != 1:
@@ -33,7 +32,7 @@ func runCompletion(ctx context.Context, args []string, sio IO) int {
 	if err != nil {
 		return failUsage(sio, "completion", err)
 	}
-	cmds := commandFlags(ctx)
+	cmds := commandFlags()
 	switch rest[0] {
 	case "bash":
 		fmt.Fprint(sio.Stdout, bashCompletion(cmds))
@@ -45,11 +44,11 @@ func runCompletion(ctx context.Context, args []string, sio IO) int {
 	return ExitOK
 }
 
-// cmdFlags is one command and the flags its help lists.
+// cmdFlags is one command and its flags.
 type cmdFlags struct {
 	name, summary string
 	flags         []string
-	values        []flagValues // flags whose help names a fixed set of values (--format text|json)
+	values        []flagValues // flags whose placeholder names a fixed set of values (--format text|json)
 }
 
 // flagValues is a flag and the values it accepts.
@@ -58,31 +57,34 @@ type flagValues struct {
 	values []string
 }
 
-var (
-	helpFlagRE  = regexp.MustCompile(`(?m)^  --([a-z][a-z0-9-]*)`)
-	helpValueRE = regexp.MustCompile(`(?m)^  (--[a-z][a-z0-9-]*) ([a-z]+(?:\|[a-z]+)+)$`)
-)
-
-// commandFlags reads every command's flags from its own help, so completion can never list a
-// flag the command does not take.
-func commandFlags(ctx context.Context) []cmdFlags {
+// commandFlags reads every command's flags from the command list, the definitions its parser and
+// help use, so completion offers exactly the flags each command takes.
+func commandFlags() []cmdFlags {
 	var out []cmdFlags
 	for _, c := range commandList() {
 		cf := cmdFlags{name: c.name, summary: c.summary}
-		if c.name != "help" && c.name != "completion" {
-			var b bytes.Buffer
-			c.run(ctx, []string{"--help"}, IO{Stdout: &b, Stderr: &b, Getenv: func(string) string { return "" }})
-			for _, m := range helpFlagRE.FindAllStringSubmatch(b.String(), -1) {
-				cf.flags = append(cf.flags, "--"+m[1])
+		flagSet(c.name, c.flags).VisitAll(func(f *flag.Flag) {
+			cf.flags = append(cf.flags, "--"+f.Name)
+			if values := flagChoices(f); values != nil {
+				cf.values = append(cf.values, flagValues{"--" + f.Name, values})
 			}
-			for _, m := range helpValueRE.FindAllStringSubmatch(b.String(), -1) {
-				cf.values = append(cf.values, flagValues{m[1], strings.Split(m[2], "|")})
-			}
-		}
+		})
 		cf.flags = append(cf.flags, "--help")
 		out = append(out, cf)
 	}
 	return out
+}
+
+// choicesRE matches a placeholder that lists a flag's values, such as `text|json`.
+var choicesRE = regexp.MustCompile(`^[a-z]+(?:\|[a-z]+)+$`)
+
+// flagChoices returns the values a flag's backquoted placeholder lists, or nil for a free value.
+func flagChoices(f *flag.Flag) []string {
+	placeholder, _ := flag.UnquoteUsage(f)
+	if !choicesRE.MatchString(placeholder) {
+		return nil
+	}
+	return strings.Split(placeholder, "|")
 }
 
 func names(cmds []cmdFlags) string {

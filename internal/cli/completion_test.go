@@ -2,8 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +25,7 @@ func completionScript(t *testing.T, shell string) string {
 // TestCompletionListsEveryFlag: each shell's script, generated from the command list, offers
 // every command and each command's every flag and fixed flag value.
 func TestCompletionListsEveryFlag(t *testing.T) {
-	cmds := commandFlags(context.Background())
+	cmds := commandFlags()
 	for _, shell := range completionShells {
 		script := completionScript(t, shell)
 		for _, c := range cmds {
@@ -49,7 +49,25 @@ func TestCompletionListsEveryFlag(t *testing.T) {
 		}
 	}
 	if len(cmds[0].values) == 0 {
-		t.Error("no fixed flag values found in lint's help (--format text|json|github|sarif)")
+		t.Error("no fixed flag values found in lint's flags (--format text|json|github|sarif)")
+	}
+}
+
+// TestFlagChoices: a placeholder such as `text|json` lists a flag's values for completion; a
+// free value's placeholder (`JWT`, `FILE.json`, `host[:port]`) lists none.
+func TestFlagChoices(t *testing.T) {
+	want := map[string]string{
+		"lint --kind": "auto repo org issuers", "lint --format": "text json github sarif", "lint --fail-on": "error warning notice never",
+		"lint --color": "auto always never", "lint --server": "legacy current all", "check --format": "text json", "check --server": "legacy current all",
+	}
+	got := map[string]string{}
+	for _, c := range commandFlags() {
+		for _, v := range c.values {
+			got[c.name+" "+v.flag] = strings.Join(v.values, " ")
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("flag values %q, want %q", got, want)
 	}
 }
 
@@ -102,7 +120,7 @@ type probe struct {
 // each fixed-value flag's values.
 func completionProbes() []probe {
 	var probes []probe
-	for _, c := range commandFlags(context.Background()) {
+	for _, c := range commandFlags() {
 		probes = append(probes, probe{words: []string{c.name[:2]}, want: []string{c.name}})
 		for _, f := range c.flags {
 			probes = append(probes, probe{words: []string{c.name, f[:len(f)-1]}, want: []string{f}})

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -163,16 +162,21 @@ func wantUsageLine(t *testing.T, args []string, want string) {
 func typo(name string) string { return name[:len(name)/2] + name[len(name)/2+1:] }
 
 // TestEveryCommandConventions is generated from the command list, so a new command cannot miss
-// it: help on stdout (the same for CMD --help, CMD -h and help CMD), every flag's typo suggests
-// that flag, every flag that takes a value says so when it lacks one, and a flag far from any
-// gets one line pointing at --help, all with exit 2.
+// it: help on stdout (the same for CMD --help, CMD -h and help CMD, and listing exactly the flags
+// of the command's entry), every flag's typo suggests that flag, every flag that takes a value
+// says so when it lacks one, and a flag far from any gets one line pointing at --help, all with
+// exit 2.
 func TestEveryCommandConventions(t *testing.T) {
-	valued := regexp.MustCompile(`(?m)^  --([a-z][a-z0-9-]*) \S`)
-	for _, c := range commandFlags(context.Background()) {
+	for _, c := range commandList() {
 		t.Run(c.name, func(t *testing.T) {
 			code, help, stderr := runLine(c.name, "--help")
 			if code != ExitOK || stderr != "" || !strings.HasPrefix(help, "usage: octo-sts "+c.name) {
 				t.Fatalf("%s --help: exit %d, stderr %q, stdout %.80q", c.name, code, stderr, help)
+			}
+			var want strings.Builder
+			printHelp(&want, c.name, flagSet(c.name, c.flags))
+			if help != want.String() {
+				t.Errorf("%s --help lists other flags than its command-list entry defines: register every flag in its define method", c.name)
 			}
 			for _, alt := range [][]string{{c.name, "-h"}, {"help", c.name}} {
 				if code, out, errOut := runLine(alt...); code != ExitOK || out != help || errOut != "" {
@@ -184,18 +188,14 @@ func TestEveryCommandConventions(t *testing.T) {
 			}
 			wantUsageLine(t, []string{c.name, "--zzqqxx"}, "unknown flag --zzqqxx; --help lists the flags")
 			wantUsageLine(t, []string{c.name, "--zzqqxx=1"}, "unknown flag --zzqqxx; --help lists the flags")
-			for _, f := range c.flags {
-				name := strings.TrimPrefix(f, "--")
-				if name == "help" {
-					continue
+			flagSet(c.name, c.flags).VisitAll(func(f *flag.Flag) {
+				if len(f.Name) >= 4 {
+					wantUsageLine(t, []string{c.name, "--" + typo(f.Name)}, "unknown flag --"+typo(f.Name)+"; did you mean --"+f.Name+"?")
 				}
-				if len(name) >= 4 {
-					wantUsageLine(t, []string{c.name, "--" + typo(name)}, "unknown flag --"+typo(name)+"; did you mean --"+name+"?")
+				if !isBoolFlag(f) {
+					wantUsageLine(t, []string{c.name, "--" + f.Name}, "--"+f.Name+" needs a value (--"+f.Name+" VALUE or --"+f.Name+"=VALUE)")
 				}
-			}
-			for _, m := range valued.FindAllStringSubmatch(help, -1) {
-				wantUsageLine(t, []string{c.name, "--" + m[1]}, "--"+m[1]+" needs a value (--"+m[1]+" VALUE or --"+m[1]+"=VALUE)")
-			}
+			})
 		})
 	}
 }

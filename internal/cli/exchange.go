@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/octo-sts/action/internal/idtoken"
@@ -27,36 +28,49 @@ Exchanges an OIDC token for a GitHub token through Octo STS. Prints only the Git
 stdout; diagnostics go to stderr.
 `
 
+// exchangeFlags are the flags of `octo-sts exchange`.
+type exchangeFlags struct {
+	scope, identity, domain, audience, orgRepo string
+	timeout                                    time.Duration
+	tokenFile, tokenEnv                        string // where the OIDC token comes from
+	tokenStdin                                 bool
+}
+
+// define registers exchange's flags on fs, for its parser and the command list alike.
+func (f *exchangeFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.scope, "scope", "", "target `owner/repo`, or owner for an organization policy (required)")
+	fs.StringVar(&f.identity, "identity", "", "trust policy `name`: .github/chainguard/<name>.sts.yaml (required)")
+	fs.StringVar(&f.domain, "domain", "octo-sts.dev", "Octo STS `host[:port]`")
+	fs.StringVar(&f.audience, "audience", "", "`audience` the token was minted for, checked locally (default: the domain)")
+	fs.DurationVar(&f.timeout, "timeout", sts.DefaultTimeout, "overall deadline including retries, a `duration` such as 60s")
+	fs.StringVar(&f.tokenFile, "token-file", "", "read the OIDC token from `path` (re-read on each attempt, e.g. a projected service-account token)")
+	fs.StringVar(&f.tokenEnv, "token-env", "", "read the OIDC token from environment variable `NAME`")
+	fs.BoolVar(&f.tokenStdin, "token-stdin", false, "read the OIDC token from stdin")
+	fs.StringVar(&f.orgRepo, "org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME`, named in hints for an owner scope (default .github)")
+}
+
 func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	// stderr carries server messages and token claims: never let them command the runner.
 	safe := logsafe.NewWriter(io.Stderr)
 	defer safe.Flush()
 	io.Stderr = safe
-	fs := flag.NewFlagSet("octo-sts exchange", flag.ContinueOnError)
-	scope := fs.String("scope", "", "target `owner/repo`, or owner for an organization policy (required)")
-	identity := fs.String("identity", "", "trust policy `name`: .github/chainguard/<name>.sts.yaml (required)")
-	domain := fs.String("domain", "octo-sts.dev", "Octo STS `host[:port]`")
-	audience := fs.String("audience", "", "`audience` the token was minted for, checked locally (default: the domain)")
-	timeout := fs.Duration("timeout", sts.DefaultTimeout, "overall deadline including retries, a `duration` such as 60s")
-	tokenFile := fs.String("token-file", "", "read the OIDC token from `path` (re-read on each attempt, e.g. a projected service-account token)")
-	tokenEnv := fs.String("token-env", "", "read the OIDC token from environment variable `NAME`")
-	tokenStdin := fs.Bool("token-stdin", false, "read the OIDC token from stdin")
-	orgRepo := fs.String("org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME`, named in hints for an owner scope (default .github)")
+	var f exchangeFlags
+	fs := flagSet("octo-sts exchange", f.define)
 	if rest, err := parseFlags(io, "exchange", fs, args); err != nil || len(rest) > 0 {
 		if err == nil {
 			err = usagef("unexpected arguments %q; every input is a flag", rest)
 		}
 		return failUsage(io, "exchange", err)
 	}
-	checks := []error{sts.ValidateScope(*scope), sts.ValidateIdentity(*identity), sts.ValidateDomain(*domain), sts.ValidateTimeout(*timeout),
-		sts.ValidateOrgPolicyRepo(*orgRepo)}
-	if *audience != "" {
-		checks = append(checks, sts.ValidateAudience(*audience))
+	checks := []error{sts.ValidateScope(f.scope), sts.ValidateIdentity(f.identity), sts.ValidateDomain(f.domain), sts.ValidateTimeout(f.timeout),
+		sts.ValidateOrgPolicyRepo(f.orgRepo)}
+	if f.audience != "" {
+		checks = append(checks, sts.ValidateAudience(f.audience))
 	}
 	if err := validated(checks...); err != nil {
 		return failUsage(io, "exchange", err)
 	}
-	src, err := tokenSource(io, *tokenFile, *tokenEnv, *tokenStdin)
+	src, err := tokenSource(io, f.tokenFile, f.tokenEnv, f.tokenStdin)
 	if err != nil {
 		return failUsage(io, "exchange", err)
 	}
@@ -65,17 +79,17 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 	stderr := secrets.Writer(io.Stderr)
 	var claims map[string]any
 	client := &sts.Client{
-		Domain:     *domain,
+		Domain:     f.domain,
 		HTTPClient: httpClient(),
-		Timeout:    *timeout,
+		Timeout:    f.timeout,
 		Clock:      testClock,
 		UserAgent:  "octo-sts-cli",
 		OnIDToken: func(jwt string) {
 			secrets.Add(jwt)
 			if c, err := idtoken.ParseClaims(jwt); err == nil {
 				claims = c
-				if *audience != "" && !audienceContains(c["aud"], *audience) {
-					fmt.Fprintf(stderr, "warning: the token's aud %s does not contain --audience %q\n", oneLine(c["aud"]), *audience)
+				if f.audience != "" && !audienceContains(c["aud"], f.audience) {
+					fmt.Fprintf(stderr, "warning: the token's aud %s does not contain --audience %q\n", oneLine(c["aud"]), f.audience)
 				}
 			}
 		},
@@ -83,7 +97,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 			fmt.Fprintf(stderr, "attempt %d failed at %s: %v; retrying in %.1fs\n", a.N, a.Endpoint, a.Err, a.Wait.Seconds())
 		},
 	}
-	req := sts.Request{Scope: *scope, Identity: *identity}
+	req := sts.Request{Scope: f.scope, Identity: f.identity}
 	res, err := client.Exchange(ctx, req, src)
 	if err != nil {
 		var se *sts.Error
@@ -99,7 +113,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 				}
 			}
 		}
-		if h := se.Hint(req, *orgRepo, sts.CLI); h != "" {
+		if h := se.Hint(req, f.orgRepo, sts.CLI); h != "" {
 			fmt.Fprintln(stderr, h)
 		}
 		if se.Attempts > 1 { // one attempt is already the whole story

@@ -24,6 +24,30 @@ func (e *usageError) Error() string { return e.msg }
 // usagef builds a usageError.
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
+// flagSet holds the flags define registers (none when define is nil): the one way a command's
+// flags come to exist, for parsing, help and completion alike.
+func flagSet(name string, define func(*flag.FlagSet)) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if define != nil {
+		define(fs)
+	}
+	return fs
+}
+
+// flagsGiven is the set of flags the command line gave, for a check that an empty value was typed
+// rather than defaulted, or a default that depends on the environment.
+func flagsGiven(fs *flag.FlagSet) map[string]bool {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return given
+}
+
+// isBoolFlag reports whether f is a switch (--quiet, --quiet=false) rather than a flag with a value.
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
 // parseFlags is the one flag parser of every command: stdlib flag, --name and -name alike, flags
 // before or after positional arguments ("--" ends flags), help on stdout. It returns the positional
 // arguments, errHelp after printing help, or a usageError worded for the user (with a "did you
@@ -128,7 +152,7 @@ func printHelp(w io.Writer, name string, fs *flag.FlagSet) {
 	var lines []string
 	fs.VisitAll(func(f *flag.Flag) {
 		placeholder, usage := flag.UnquoteUsage(f)
-		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
+		if isBoolFlag(f) {
 			placeholder = ""
 		}
 		if placeholder == "string" {

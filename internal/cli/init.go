@@ -51,21 +51,24 @@ type initFlags struct {
 	transitional  bool
 }
 
+// define registers init's flags on fs, for its parser and the command list alike.
+func (f *initFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.repo, "repo", "", "the repository the policy is for, `OWNER/NAME` (init policy: default\n$GITHUB_REPOSITORY, else the github.com \"origin\" remote of --dir)")
+	fs.StringVar(&f.identity, "identity", "", "policy `NAME`, the file stem under .github/chainguard (default renovate for\ninit renovate, ci for init policy)")
+	fs.StringVar(&f.defaultBranch, "default-branch", scaffold.DefaultBranch, "the repository's default `BRANCH`")
+	fs.StringVar(&f.reusableRef, "reusable-ref", "", "init renovate: where the reusable workflow lives, `OWNER/REPO@REF` (default\n"+scaffold.DefaultReusableRef+"); a tag, branch or commit SHA")
+	fs.StringVar(&f.dir, "dir", ".", "the repository checkout to write into, a `DIR`")
+	fs.BoolVar(&f.force, "force", false, "overwrite existing files")
+	fs.StringVar(&f.ownerID, "owner-id", "", "the numeric `ID` of the owner; with --repo-id, write the immutable subject\n(repo:OWNER@ID/NAME@ID:...) GitHub sends")
+	fs.StringVar(&f.repoID, "repo-id", "", "the numeric `ID` of the repository (see --owner-id)")
+	fs.StringVar(&f.template, "subject-template", "", "the repository's custom subject claim `KEYS`, e.g. repo,context")
+	fs.BoolVar(&f.transitional, "transitional", false, "accept both the classic and the immutable subject (needs the IDs) while a\nrename, transfer or the switch to immutable subjects is due")
+}
+
 // parseInitFlags parses `init KIND [flags]` with the shared parser; flags may also come before KIND.
 func parseInitFlags(sio IO, args []string) (initFlags, error) {
 	var f initFlags
-	fset := flag.NewFlagSet("init", flag.ContinueOnError)
-	fset.StringVar(&f.repo, "repo", "", "the repository the policy is for, `OWNER/NAME` (init policy: default\n$GITHUB_REPOSITORY, else the github.com \"origin\" remote of --dir)")
-	fset.StringVar(&f.identity, "identity", "", "policy `NAME`, the file stem under .github/chainguard (default renovate for\ninit renovate, ci for init policy)")
-	fset.StringVar(&f.defaultBranch, "default-branch", scaffold.DefaultBranch, "the repository's default `BRANCH`")
-	fset.StringVar(&f.reusableRef, "reusable-ref", "", "init renovate: where the reusable workflow lives, `OWNER/REPO@REF` (default\n"+scaffold.DefaultReusableRef+"); a tag, branch or commit SHA")
-	fset.StringVar(&f.dir, "dir", ".", "the repository checkout to write into, a `DIR`")
-	fset.BoolVar(&f.force, "force", false, "overwrite existing files")
-	fset.StringVar(&f.ownerID, "owner-id", "", "the numeric `ID` of the owner; with --repo-id, write the immutable subject\n(repo:OWNER@ID/NAME@ID:...) GitHub sends")
-	fset.StringVar(&f.repoID, "repo-id", "", "the numeric `ID` of the repository (see --owner-id)")
-	fset.StringVar(&f.template, "subject-template", "", "the repository's custom subject claim `KEYS`, e.g. repo,context")
-	fset.BoolVar(&f.transitional, "transitional", false, "accept both the classic and the immutable subject (needs the IDs) while a\nrename, transfer or the switch to immutable subjects is due")
-
+	fset := flagSet("init", f.define)
 	positional, err := parseFlags(sio, "init", fset, args)
 	if err != nil {
 		return f, err
@@ -77,8 +80,7 @@ func parseInitFlags(sio IO, args []string) (initFlags, error) {
 		return f, fmt.Errorf("unexpected arguments %q after %q", positional[1:], positional[0])
 	}
 	f.kind = positional[0]
-	set := map[string]bool{}
-	fset.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	set := flagsGiven(fset)
 	if set["identity"] && f.identity == "" {
 		return f, errors.New("--identity is empty: give the policy name, e.g. --identity deploy for .github/chainguard/deploy.sts.yaml")
 	}

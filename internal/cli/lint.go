@@ -52,6 +52,8 @@ type lintFlags struct {
 	ignore        []string
 	paths         []string
 	server        []policy.Generation
+	// as typed, before validation into format, failOn and server
+	formatArg, failOnArg, serverArg string
 }
 
 var (
@@ -63,24 +65,20 @@ var (
 // failOnNever makes lint exit 0 whatever it finds, as the action's fail-on input allows.
 const failOnNever = "never"
 
-// parseLintFlags parses lint's command line with the shared parser; everything after "--" is a path.
-func parseLintFlags(sio IO, args []string) (lintFlags, error) {
-	var f lintFlags
-	var format, failOn string
-	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fset.StringVar(&f.kind, "kind", "auto", "how to parse the files: `auto|repo|org|issuers` (auto: from the file name and\nwhether the repository is the org policy repository)")
-	fset.StringVar(&f.orgPolicyRepo, "org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME` (default .github)")
-	var server string
-	fset.StringVar(&server, "server", "all", "server generation to judge by: `legacy|current|all` (all: an error when any refuses)")
-	fset.StringVar(&f.repository, "repository", "", "the repository being linted, `OWNER/NAME` (default $GITHUB_REPOSITORY)")
-	fset.StringVar(&format, "format", string(report.FormatText), "output format: `text|json|github|sarif`")
-	fset.StringVar(&failOn, "fail-on", string(lint.SevError), "exit 1 when a finding is at least this severe: `error|warning|notice|never`")
-	fset.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
-	fset.BoolVar(&f.quiet, "quiet", false, "text format: omit the closing \"N errors, ...\" line")
-	fset.BoolVar(&f.workflows, "workflows", true, "cross-check .github/workflows against the policies (--workflows=false to skip):\nid-token: write, the policy file, and whether any trigger gets a token; policies of\nother repositories are read with GITHUB_TOKEN when it is set")
-	fset.StringVar(&f.color, "color", "auto", "colour the text format: `auto|always|never` (auto: on a terminal unless NO_COLOR is set)")
-	fset.StringVar(&f.stdinName, "stdin-filename", "", "the `PATH` a policy read from stdin (-) is reported as (default .github/chainguard/stdin.sts.yaml)")
-	fset.Func("ignore", "drop every finding of these rules, `RULE[,RULE]` (repeatable)", func(v string) error {
+// define registers lint's flags on fs, for its parser and the command list alike.
+func (f *lintFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.kind, "kind", "auto", "how to parse the files: `auto|repo|org|issuers` (auto: from the file name and\nwhether the repository is the org policy repository)")
+	fs.StringVar(&f.orgPolicyRepo, "org-policy-repo", "", "the server's ORG_POLICY_REPO `NAME` (default .github)")
+	fs.StringVar(&f.serverArg, "server", "all", "server generation to judge by: `legacy|current|all` (all: an error when any refuses)")
+	fs.StringVar(&f.repository, "repository", "", "the repository being linted, `OWNER/NAME` (default $GITHUB_REPOSITORY)")
+	fs.StringVar(&f.formatArg, "format", string(report.FormatText), "output format: `text|json|github|sarif`")
+	fs.StringVar(&f.failOnArg, "fail-on", string(lint.SevError), "exit 1 when a finding is at least this severe: `error|warning|notice|never`")
+	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
+	fs.BoolVar(&f.quiet, "quiet", false, "text format: omit the closing \"N errors, ...\" line")
+	fs.BoolVar(&f.workflows, "workflows", true, "cross-check .github/workflows against the policies (--workflows=false to skip):\nid-token: write, the policy file, and whether any trigger gets a token; policies of\nother repositories are read with GITHUB_TOKEN when it is set")
+	fs.StringVar(&f.color, "color", "auto", "colour the text format: `auto|always|never` (auto: on a terminal unless NO_COLOR is set)")
+	fs.StringVar(&f.stdinName, "stdin-filename", "", "the `PATH` a policy read from stdin (-) is reported as (default .github/chainguard/stdin.sts.yaml)")
+	fs.Func("ignore", "drop every finding of these rules, `RULE[,RULE]` (repeatable)", func(v string) error {
 		for _, id := range strings.Split(v, ",") {
 			id = strings.TrimSpace(id)
 			if lint.RuleByID(id) == nil {
@@ -90,7 +88,12 @@ func parseLintFlags(sio IO, args []string) (lintFlags, error) {
 		}
 		return nil
 	})
+}
 
+// parseLintFlags parses lint's command line with the shared parser; everything after "--" is a path.
+func parseLintFlags(sio IO, args []string) (lintFlags, error) {
+	var f lintFlags
+	fset := flagSet("lint", f.define)
 	paths, err := parseFlags(sio, "lint", fset, args)
 	if err != nil {
 		return f, err
@@ -99,17 +102,17 @@ func parseLintFlags(sio IO, args []string) (lintFlags, error) {
 	if !slices.Contains(lintKinds, f.kind) {
 		return f, usagef("--kind %q: want one of %s%s", f.kind, strings.Join(lintKinds, ", "), didYouMean(f.kind, lintKinds, ""))
 	}
-	if f.server, err = policy.ParseGenerations(server); err != nil {
-		return f, usagef("--server %q: %v", server, err)
+	if f.server, err = policy.ParseGenerations(f.serverArg); err != nil {
+		return f, usagef("--server %q: %v", f.serverArg, err)
 	}
-	if f.format, err = report.ParseFormat(format); err != nil {
-		return f, usagef("--format %q: want one of %s%s", format, report.FormatList(), didYouMean(format, strings.Split(report.FormatList(), ", "), ""))
+	if f.format, err = report.ParseFormat(f.formatArg); err != nil {
+		return f, usagef("--format %q: want one of %s%s", f.formatArg, report.FormatList(), didYouMean(f.formatArg, strings.Split(report.FormatList(), ", "), ""))
 	}
-	if !slices.Contains(lintFailOns, failOn) {
-		return f, usagef("--fail-on %q: want one of %s%s", failOn, strings.Join(lintFailOns, ", "), didYouMean(failOn, lintFailOns, ""))
+	if !slices.Contains(lintFailOns, f.failOnArg) {
+		return f, usagef("--fail-on %q: want one of %s%s", f.failOnArg, strings.Join(lintFailOns, ", "), didYouMean(f.failOnArg, lintFailOns, ""))
 	}
-	if failOn != failOnNever {
-		f.failOn = lint.Severity(failOn)
+	if f.failOnArg != failOnNever {
+		f.failOn = lint.Severity(f.failOnArg)
 	}
 	if !slices.Contains(colorModes, f.color) {
 		return f, usagef("--color %q: want one of %s%s", f.color, strings.Join(colorModes, ", "), didYouMean(f.color, colorModes, ""))

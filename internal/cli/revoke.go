@@ -19,17 +19,28 @@ const revokeUsage = `usage: octo-sts revoke [--api-url URL] [--timeout 10s] < to
 Reads one token from stdin and revokes it (DELETE /installation/token).
 `
 
+// revokeFlags are the flags of `octo-sts revoke`.
+type revokeFlags struct {
+	apiURL  string
+	timeout time.Duration
+}
+
+// define registers revoke's flags on fs, for its parser and the command list alike; the default
+// --api-url $GITHUB_API_URL is applied after parsing, as the command list has no environment.
+func (f *revokeFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.apiURL, "api-url", revoke.DefaultAPIURL, "GitHub REST API `URL` (GHES: https://HOST/api/v3); default $GITHUB_API_URL or https://api.github.com")
+	fs.DurationVar(&f.timeout, "timeout", revoke.DefaultTimeout, "give up after this long")
+}
+
 func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
-	fs := flag.NewFlagSet("octo-sts revoke", flag.ContinueOnError)
-	def := iox.Getenv("GITHUB_API_URL")
-	if def == "" {
-		def = revoke.DefaultAPIURL
-	}
-	apiURL := fs.String("api-url", def, "GitHub REST API `URL` (GHES: https://HOST/api/v3); default $GITHUB_API_URL or https://api.github.com")
-	timeout := fs.Duration("timeout", revoke.DefaultTimeout, "give up after this long")
+	var f revokeFlags
+	fs := flagSet("octo-sts revoke", f.define)
 	rest, err := parseFlags(iox, "revoke", fs, args)
 	if err == nil {
-		err = revokeArgs(rest, *apiURL, *timeout)
+		if env := iox.Getenv("GITHUB_API_URL"); env != "" && !flagsGiven(fs)["api-url"] {
+			f.apiURL = env
+		}
+		err = revokeArgs(rest, f.apiURL, f.timeout)
 	}
 	if err != nil {
 		return failUsage(iox, "revoke", err)
@@ -52,7 +63,7 @@ func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
 	secrets.Add(token)
 	stderr := secrets.Writer(iox.Stderr)
 	hash := secret.Hash(token)
-	out, err := revoke.Revoke(ctx, revoke.Options{APIURL: *apiURL, Token: token, HTTPClient: httpClient(), Timeout: *timeout})
+	out, err := revoke.Revoke(ctx, revoke.Options{APIURL: f.apiURL, Token: token, HTTPClient: httpClient(), Timeout: f.timeout})
 	switch out {
 	case revoke.Revoked:
 		fmt.Fprintf(stderr, "revoked token-hash %s\n", hash)

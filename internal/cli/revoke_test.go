@@ -81,3 +81,23 @@ func TestTokenFromTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestRevokeAPIURLDefault: $GITHUB_API_URL is --api-url's default, applied after parsing: a given
+// --api-url wins over it, even an empty one (refused, not replaced by the environment).
+func TestRevokeAPIURLDefault(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"GITHUB_API_URL": "http://api.example.com"}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `--api-url "http://api.example.com" is plain http`},
+		{[]string{"--api-url", "ftp://x"}, `--api-url "ftp://x" is not an http(s) URL`},
+		{[]string{"--api-url="}, `--api-url "" is not an http(s) URL`},
+	} {
+		code, _, stderr := run(t, "ghs_cli_token_12345", env, append([]string{"revoke"}, c.args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q with GITHUB_API_URL set: exit %d, %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"runtime/debug"
 )
@@ -17,8 +16,7 @@ Prints the version of octo-sts.
 
 // runVersion is `octo-sts version` and `octo-sts --version`.
 func runVersion(_ context.Context, args []string, sio IO) int {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	rest, err := parseFlags(sio, "version", fs, args)
+	rest, err := parseFlags(sio, "version", flagSet("version", nil), args)
 	if err == nil && len(rest) > 0 {
 		err = usagef("takes no arguments (got %q)", rest)
 	}

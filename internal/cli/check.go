@@ -212,6 +212,7 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 
 	var raw string
 	if f.tokenArg != "" {
+		in.FromToken = true
 		raw, err = check.TokenArg(f.tokenArg, sio.Stdin)
 		if err != nil {
 			return usage(err.Error())

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path"
 	"path/filepath"
@@ -161,7 +162,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	for i, t := range targets {
 		abs[i] = filepath.Join(ws, filepath.FromSlash(t))
 	}
-	var extra []lint.Finding
+	var cross iter.Seq[lint.Finding]
 	if pr == 0 {
 		// A full lint also checks the workflows against the policies (pull requests lint only their files).
 		var next workflow.Source
@@ -172,14 +173,15 @@ func runLint(ctx context.Context, rt *Runtime) int {
 			}
 			next = workflow.API{BaseURL: api, Token: in.token, Client: rt.HTTPClient}
 		}
-		extra = workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next)
+		cross = workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next).Findings()
 	}
 	hint := "see the job summary"
 	if rt.Getenv("GITHUB_STEP_SUMMARY") == "" {
 		hint = "run `octo-sts lint` for the full list"
 	}
 	run := newLintRun(rt, in, ws, hint)
-	m := report.NewMerger(extra, run.piece)
+	m := report.NewMerger(nil, cross, run.piece)
+	defer m.Stop()
 	files, err := lint.Stream(ws, abs, opts, m.Piece)
 	if err == nil && files > 0 {
 		err = m.Flush()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestLintModeStreamsTheWholeRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cross := workflow.CrossCheck(context.Background(), r.ws, "acme/app", "", nil)
+	cross := slices.Collect(workflow.CrossCheck(context.Background(), r.ws, "acme/app", "", nil).Findings())
 	if len(cross) == 0 {
 		t.Fatal("the fixture workflow must give cross-check findings")
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	stdio "io"
+	"iter"
 	"os"
 	"strings"
 
@@ -19,11 +20,12 @@ import (
 // the step summary (GITHUB_STEP_SUMMARY), before the annotations that point at it.
 func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onDisk []string, opts lint.Options, stdinData []byte) int {
 	stdinName := orDefault(f.stdinName, defaultLintPath+"/stdin.sts.yaml")
-	// The few findings that do not come from the walk (stdin, the workflow cross-check) are merged
-	// into the stream at their place in lint.Sort order.
+	// The findings that do not come from the walk (stdin, the workflow cross-check) are merged
+	// into the stream at their place in lint.Sort order, the cross-check's as the stream gets there.
 	var extra []lint.Finding
+	var cross iter.Seq[lint.Finding]
 	if f.workflows && f.repository != "" && len(onDisk) > 0 {
-		extra = crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)
+		cross = crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv).Findings()
 	}
 	files := 0
 	if stdinData != nil {
@@ -50,7 +52,7 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 		return out.fail(io, err)
 	}
 	failing := 0
-	m := report.NewMerger(extra, func(fs []lint.Finding) error {
+	m := report.NewMerger(extra, cross, func(fs []lint.Finding) error {
 		if f.failOn != "" {
 			failing += report.AtOrAbove(fs, f.failOn)
 		}
@@ -59,6 +61,7 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 		}
 		return r.Write(fs)
 	})
+	defer m.Stop()
 	if len(onDisk) > 0 {
 		n, err := lint.Stream(root, onDisk, opts, m.Piece)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestLintEveryFormatStreamsTheWholeRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs = append(fs, lint.Bytes(stdinName, bad, opts)...)
-	fs = append(fs, crossCheck(context.Background(), ".", "acme/app", "", func(k string) string { return env[k] })...)
+	fs = append(fs, slices.Collect(crossCheck(context.Background(), ".", "acme/app", "", func(k string) string { return env[k] }).Findings())...)
 	fs = lint.Sort(fs)
 	files++
 	var wf, std bool

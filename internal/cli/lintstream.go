@@ -101,7 +101,8 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 type lazyOutput struct {
 	path   string
 	stdout stdio.Writer
-	file   *os.File
+	file   *os.File    // open until finish
+	info   os.FileInfo // the --output file this run created or truncated, to remove if it fails
 	buf    *bufio.Writer
 	err    error // the failure to open --output, reported as such
 	werr   error // the first failure to write the report
@@ -130,6 +131,7 @@ func (o *lazyOutput) open() error {
 	if o.err != nil {
 		return o.err
 	}
+	o.info, _ = o.file.Stat()
 	o.buf = bufio.NewWriter(o.file)
 	return nil
 }
@@ -143,30 +145,45 @@ func (o *lazyOutput) finish() error {
 	if err != nil && o.werr == nil {
 		o.werr = err
 	}
-	if o.file != nil {
-		if cerr := o.file.Close(); err == nil {
-			err = cerr
-		}
+	if o.file != nil && err == nil {
+		err = o.file.Close()
 		o.file = nil
 	}
 	return err
 }
 
-// fail reports err (opening --output, writing the report, or reading the tree) and exits 3.
+// fail reports err (opening --output, writing the report, or reading the tree) and exits 3. A
+// report cut short never passes for a whole one: the --output file is removed, and a report on
+// standard output, flushed as far as it got, is said to be incomplete.
 func (o *lazyOutput) fail(io IO, err error) int {
 	switch {
 	case o.err != nil:
 		fmt.Fprintf(io.Stderr, "octo-sts lint: --output: %v; pass a writable file path\n", o.err)
 	case o.werr != nil:
 		fmt.Fprintf(io.Stderr, "octo-sts lint: writing the report: %v\n", o.werr)
-	case o.buf != nil:
-		_ = o.buf.Flush() // what was linted before the failure
-		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
 	default:
 		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
 	}
-	if o.file != nil {
-		o.file.Close()
+	switch {
+	case o.info != nil:
+		o.discard()
+	case o.buf != nil && o.werr == nil && o.buf.Flush() == nil:
+		fmt.Fprintf(io.Stderr, "octo-sts lint: the report on standard output is incomplete: it stops where the run failed\n")
 	}
 	return ExitInternal
+}
+
+// discard removes the --output file of a failed run. A path that no longer names that regular
+// file (a link to it, a device such as /dev/stdout) is not removed; a regular file behind it is
+// emptied instead.
+func (o *lazyOutput) discard() {
+	if st, err := os.Lstat(o.path); err == nil && o.info.Mode().IsRegular() && os.SameFile(st, o.info) {
+		_ = os.Remove(o.path)
+	} else if o.file != nil && o.info.Mode().IsRegular() {
+		_ = o.file.Truncate(0)
+	}
+	if o.file != nil {
+		_ = o.file.Close()
+		o.file = nil
+	}
 }

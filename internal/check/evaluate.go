@@ -72,6 +72,9 @@ type Input struct {
 	AllowlistPath string
 	// Verification is the signature check result; nil means the signature was not checked.
 	Verification *Verification
+	// FromToken: the claims came from the signed token itself (--token), so an unchecked
+	// signature's advice is just "add --verify" rather than "pass the token".
+	FromToken bool
 }
 
 // Field is one row of the evaluation table: what the policy expects, what the token has, and
@@ -129,6 +132,17 @@ type SignatureState struct {
 	// Unreachable: the issuer's discovery document could not be fetched from this machine, so
 	// the signature was not judged at all (the verdict is Unverified).
 	Unreachable bool `json:"unreachable,omitempty"`
+	// fromToken is Input.FromToken, for the text advice only (scripts know what they passed).
+	fromToken bool
+}
+
+// signatureState is the report's view of in's verification.
+func signatureState(in Input) SignatureState {
+	s := SignatureState{fromToken: in.FromToken}
+	if v := in.Verification; v != nil {
+		s.Checked, s.Offline, s.OK, s.Reason, s.Unreachable = v.Checked, v.Offline, v.OK(), v.Reason, v.Unreachable
+	}
+	return s
 }
 
 // IdentityFromPath derives the exchange identity from a policy file name (<identity>.sts.yaml).
@@ -241,10 +255,7 @@ func evaluateAs(in Input, g policy.Generation, shared []lint.Finding) (*Report, 
 	}
 	r := &Report{
 		PolicyPath: in.PolicyPath, Kind: in.Kind, Identity: in.Identity, Domain: in.Domain,
-		Fields: []Field{},
-	}
-	if v := in.Verification; v != nil {
-		r.Signature = SignatureState{Checked: v.Checked, Offline: v.Offline, OK: v.OK(), Reason: v.Reason, Unreachable: v.Unreachable}
+		Fields: []Field{}, Signature: signatureState(in),
 	}
 
 	// Steps 4–7 of the exchange happen before the policy is read.
@@ -526,10 +537,7 @@ func Refused(in Input, status int, message, reason string) *Report {
 		in.Identity = IdentityFromPath(in.PolicyPath)
 	}
 	r := &Report{Verdict: Deny, Status: status, Message: message, PolicyPath: in.PolicyPath, Kind: in.Kind,
-		Identity: in.Identity, Domain: in.Domain, Fields: []Field{}}
-	if v := in.Verification; v != nil {
-		r.Signature = SignatureState{Checked: v.Checked, Offline: v.Offline, OK: v.OK(), Reason: v.Reason}
-	}
+		Identity: in.Identity, Domain: in.Domain, Fields: []Field{}, Signature: signatureState(in)}
 	if reason != "" {
 		r.Hints = []Hint{{ID: "token-refused", Message: reason}}
 	}

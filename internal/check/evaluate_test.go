@@ -219,15 +219,17 @@ func TestRenderTextSignatureStates(t *testing.T) {
 	pol := "issuer: " + ghIss + "\nsubject: repo:acme/widgets:ref:refs/heads/main\n"
 	tok := ghClaims("repo:acme/widgets:ref:refs/heads/main", nil)
 	for _, c := range []struct {
-		v    *Verification
-		want string
+		v     *Verification
+		token bool
+		want  string
 	}{
-		{nil, "NOT CHECKED"},
-		{&Verification{Checked: true}, "verified against the issuer's discovery document"},
-		{&Verification{Checked: true, Offline: true}, "verified against the --jwks key set"},
-		{&Verification{Checked: true, Status: 401, Message: MsgVerify, Reason: "why"}, "FAILED — why"},
+		{nil, false, "NOT CHECKED — claims were read without verifying signature, expiry or issuer (pass the token itself: --token JWT --verify)\n"},
+		{nil, true, "NOT CHECKED — claims were decoded without verifying signature, expiry or issuer (add --verify)\n"},
+		{&Verification{Checked: true}, false, "verified against the issuer's discovery document"},
+		{&Verification{Checked: true, Offline: true}, false, "verified against the --jwks key set"},
+		{&Verification{Checked: true, Status: 401, Message: MsgVerify, Reason: "why"}, true, "FAILED — why"},
 	} {
-		r := eval(t, pol, tok, func(in *Input) { in.Verification = c.v })
+		r := eval(t, pol, tok, func(in *Input) { in.Verification, in.FromToken = c.v, c.token })
 		var b bytes.Buffer
 		RenderText(&b, r)
 		if !strings.Contains(b.String(), "signature: "+c.want) {

@@ -154,10 +154,13 @@ func actionsSignatureText(s SignatureState) string {
 	return signatureText(s)
 }
 
+// signatureText is the CLI's signature line: what was checked, and the flag that would check more.
 func signatureText(s SignatureState) string {
 	switch {
+	case !s.Checked && s.fromToken:
+		return "NOT CHECKED — claims were decoded without verifying signature, expiry or issuer (add --verify)"
 	case !s.Checked:
-		return "NOT CHECKED — claims were decoded without verifying signature, expiry or issuer (use --token with --verify)"
+		return "NOT CHECKED — claims were read without verifying signature, expiry or issuer (pass the token itself: --token JWT --verify)"
 	case s.Unreachable:
 		return "NOT CHECKED HERE — the issuer's discovery document could not be fetched from this machine (the server may well reach it)"
 	case s.OK && s.Offline:

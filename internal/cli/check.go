@@ -55,7 +55,7 @@ func (f *checkFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.policyPath, "policy", "", "trust policy `FILE` (.github/chainguard/<identity>.sts.yaml)")
 	fs.StringVar(&f.claimsPath, "claims", "", "decoded token claims, a JSON object in `FILE.json` (- for stdin)")
 	fs.StringVar(&f.tokenArg, "token", "", "the `JWT` itself, @file, or @- for stdin (never printed)")
-	fs.StringVar(&f.domain, "domain", check.DefaultDomain, "the Octo STS domain, `host[:port]` (STS_DOMAIN, the default audience)")
+	fs.StringVar(&f.domain, "domain", check.DefaultDomain, "the Octo STS domain, `host[:port]`: the server's STS_DOMAIN, the audience a policy without one requires (default "+check.DefaultDomain+")")
 	fs.StringVar(&f.scope, "scope", "", "exchange scope: `owner/repo`, or owner (or owner/.github) for an org policy")
 	fs.StringVar(&f.identity, "identity", "", "exchange identity, the policy `name` (default: from the policy file name)")
 	fs.StringVar(&f.format, "format", "text", "output format: `text|json`")
@@ -63,7 +63,7 @@ func (f *checkFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.jwks, "jwks", "", "verify offline against this JWK Set JSON `FILE` instead of the issuer's discovery document")
 	fs.BoolVar(&f.simulate, "simulate", false, "evaluate typical GitHub Actions contexts of --repo instead of a token")
 	fs.StringVar(&f.repo, "repo", "", "`owner/repo` whose GitHub Actions runs --simulate builds tokens for")
-	fs.StringVar(&f.defBranch, "default-branch", "main", "default `BRANCH` for --simulate")
+	fs.StringVar(&f.defBranch, "default-branch", "main", "the repository's default `BRANCH`, for --simulate (default main)")
 	fs.StringVar(&f.env, "environment", "production", "environment `NAME` for --simulate")
 	fs.StringVar(&f.ownerID, "owner-id", "", "the owner's numeric `ID`; with --repo-id: simulate GitHub's immutable subjects (repo:owner@id/repo@id)")
 	fs.StringVar(&f.repoID, "repo-id", "", "the repository's numeric `ID` (see --owner-id)")
@@ -212,6 +212,7 @@ func runCheck(ctx context.Context, args []string, sio IO) int {
 
 	var raw string
 	if f.tokenArg != "" {
+		in.FromToken = true
 		raw, err = check.TokenArg(f.tokenArg, sio.Stdin)
 		if err != nil {
 			return usage(err.Error())

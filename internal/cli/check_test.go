@@ -247,14 +247,14 @@ func TestCheckTokenVerify(t *testing.T) {
 		code  int
 		want  []string
 	}{
-		{"no verify says so", []string{"--token", good}, "", ExitOK, []string{"signature: NOT CHECKED", "verdict:   ALLOW"}},
+		{"no verify says so", []string{"--token", good}, "", ExitOK, []string{"signature: NOT CHECKED — claims were decoded without verifying signature, expiry or issuer (add --verify)\n", "verdict:   ALLOW"}},
 		{"jwks", []string{"--token", "@" + tokFile, "--verify", "--jwks", jwks}, "", ExitOK, []string{"verified against the --jwks key set", "ALLOW"}},
 		{"discovery", []string{"--token", "@-", "--verify"}, good, ExitOK, []string{"verified against the issuer's discovery document", "ALLOW"}},
 		{"expired", []string{"--token", expired, "--verify", "--jwks", jwks}, "", ExitFindings, []string{"HTTP 401", "message:   unable to verify bearer token", "the token expired at"}},
 		{"wrong key", []string{"--token", other, "--verify"}, "", ExitFindings, []string{"HTTP 401", "unable to verify bearer token", "signature"}},
 		{"discovery unreachable from here", []string{"--token", unreachable, "--verify"}, "", ExitInternal, []string{"signature: NOT CHECKED HERE", "verdict:   COULD NOT VERIFY HERE", "could not verify here: discovery for https://127.0.0.1:1 failed"}},
 		{"scope owner case", []string{"--token", owned, "--scope", "Acme/widgets"}, "", ExitFindings, []string{"verdict:   DENY — the server would answer HTTP 404", `no installation found for "Acme"`}},
-		{"undecodable payload", []string{"--token", "x.%%%.y"}, "", ExitFindings, []string{"HTTP 400", "message:   invalid bearer token", "not unpadded base64url"}},
+		{"undecodable payload", []string{"--token", "x.%%%.y"}, "", ExitFindings, []string{"(add --verify)\n", "HTTP 400", "message:   invalid bearer token", "not unpadded base64url"}},
 		{"undecodable payload json", []string{"--token", "x.eyJzdWIiOjV9.y", "--format", "json"}, "", ExitFindings, []string{`"verdict": "deny"`, `"message": "invalid bearer token"`, `claim \"sub\" cannot be a JSON number`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

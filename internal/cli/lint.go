@@ -29,8 +29,9 @@ Lint Octo STS trust policies (.github/chainguard/*.sts.yaml) and the org issuer 
 (trusted-token-issuers.yaml) the way the server reads them. PATHs are files or directories
 (walked recursively); - reads one policy from stdin (name it with --stdin-filename). Without
 PATHs, lint finds the repository root from the working directory (like actionlint: the nearest
-directory up with .git or .github/chainguard) and lints its .github/chainguard. Flags may come
-before or after PATHs.
+directory up with .git or .github/chainguard) and lints its .github/chainguard. Paths are shown
+relative to the working directory (to the workspace in GitHub Actions). Flags may come before
+or after PATHs.
 In a policy file, "# octo-sts: ignore RULE reason" drops warnings and notices of RULE on its
 line, or in the whole file on a line of its own; errors can only be dropped with --ignore.
 
@@ -148,9 +149,10 @@ func runLint(ctx context.Context, args []string, io IO) int {
 		return failUsage(io, "lint", err)
 	}
 
-	// Display paths relative to the repository root, so annotations and the problem matcher point
-	// at the right file: GITHUB_WORKSPACE in Actions, else the working directory, or (without
-	// PATHs) the repository root found from it.
+	// Lint sees paths relative to the repository root (the policies' names mean something to the
+	// server): GITHUB_WORKSPACE in Actions, else the working directory, or (without PATHs) the
+	// repository root found from it. Outside Actions the report shows them relative to the
+	// working directory (pathView), as actionlint does.
 	root := io.Getenv("GITHUB_WORKSPACE")
 	paths := f.paths
 	if len(paths) == 0 {
@@ -244,6 +246,60 @@ func relToCwd(d string) string {
 		}
 	}
 	return d
+}
+
+// pathView shows the repository-relative paths lint reports relative to the working directory,
+// as actionlint does, so a terminal or editor opens file:line:col straight from the output; a nil
+// *pathView leaves them as they are.
+type pathView struct{ root, cwd string } // both absolute
+
+// newPathView returns the view for a run whose paths are relative to root, or nil where paths
+// stay repository-relative: in GitHub Actions (GITHUB_ACTIONS=true or GITHUB_WORKSPACE set),
+// whose annotations and problem matcher resolve them against the workspace; for --format github
+// and sarif, which are read against the repository root; and when root is the working directory.
+func newPathView(getenv Env, format report.Format, root string) *pathView {
+	if getenv("GITHUB_ACTIONS") == "true" || getenv("GITHUB_WORKSPACE") != "" ||
+		(format != report.FormatText && format != report.FormatJSON) {
+		return nil
+	}
+	cwd, err1 := os.Getwd()
+	abs, err2 := filepath.Abs(root)
+	if err1 != nil || err2 != nil || abs == cwd {
+		return nil
+	}
+	return &pathView{root: abs, cwd: cwd}
+}
+
+// show rewrites the File of each finding in place and returns fs.
+func (v *pathView) show(fs []lint.Finding) []lint.Finding {
+	if v == nil {
+		return fs
+	}
+	for i := range fs {
+		fs[i].File = v.path(fs[i].File)
+	}
+	return fs
+}
+
+// path is p, a slash-separated path relative to the root, as seen from the working directory
+// (../workflows/ci.yml); a path that is not local to the root is left as lint gave it.
+func (v *pathView) path(p string) string {
+	if !filepath.IsLocal(filepath.FromSlash(p)) {
+		return p
+	}
+	rel, err := filepath.Rel(v.cwd, filepath.Join(v.root, filepath.FromSlash(p)))
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(rel)
+}
+
+// sourceDir is the directory the shown paths are relative to, for sourceReader.
+func (v *pathView) sourceDir(root string) string {
+	if v == nil {
+		return root
+	}
+	return v.cwd
 }
 
 // sourceReader returns the file text for the text format's caret lines: files under root, the

@@ -7,12 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/report"
 )
 
 // updateLint rewrites testdata/lint/cli/golden; it has its own name so it cannot clash with an
@@ -72,12 +76,21 @@ func TestLintGolden(t *testing.T) {
 		{"unknown-flag", "repo", nil, []string{"--strict"}},
 		{"workflows", "workflows", map[string]string{"GITHUB_REPOSITORY": "acme/app"}, nil},
 		{"workflows-off", "workflows", map[string]string{"GITHUB_REPOSITORY": "acme/app"}, []string{"--workflows=false"}},
+		// From a sub-directory, paths are shown from the working directory, as actionlint does...
+		{"subdir-text", "repo/.github/chainguard", nil, nil},
+		{"subdir-json", "repo/.github/chainguard", nil, []string{"--format", "json"}},
+		{"subdir-workflows", "workflows/.github/chainguard", map[string]string{"GITHUB_REPOSITORY": "acme/app"}, nil},
+		// ...but from the workspace in Actions, and for the formats read against the repository.
+		{"subdir-actions", "repo/.github/chainguard", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "../.."}, nil},
+		{"subdir-actions-no-workspace", "repo/.github/chainguard", map[string]string{"GITHUB_ACTIONS": "true"}, nil},
+		{"subdir-github", "repo/.github/chainguard", nil, []string{"--format", "github"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := runLintIn(t, filepath.Join(base, c.dir), c.env, c.args...)
 			r.stdout = maskLintMessages(r.stdout)
-			got := fmt.Sprintf("%s\nexit: %d\n--- stdout\n%s--- stderr\n%s", strings.Join(append([]string{"$ octo-sts lint"}, c.args...), " "), r.code, r.stdout, r.stderr)
+			cmd := lintGoldenCommand(c.dir, c.env, c.args)
+			got := fmt.Sprintf("%s\nexit: %d\n--- stdout\n%s--- stderr\n%s", cmd, r.code, r.stdout, r.stderr)
 			path := filepath.Join(base, "golden", c.name+".golden")
 			if *updateLint {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -97,6 +110,20 @@ func TestLintGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lintGoldenCommand is a golden file's first line, the command; a case run from a sub-directory
+// of its fixture also shows the cd and the environment, which decide the paths it shows.
+func lintGoldenCommand(dir string, env map[string]string, args []string) string {
+	cmd := strings.Join(append([]string{"octo-sts lint"}, args...), " ")
+	_, sub, ok := strings.Cut(dir, "/")
+	if !ok {
+		return "$ " + cmd
+	}
+	for _, k := range slices.Backward(slices.Sorted(maps.Keys(env))) {
+		cmd = k + "=" + env[k] + " " + cmd
+	}
+	return "$ cd " + sub + "\n$ " + cmd
 }
 
 var (
@@ -359,5 +386,44 @@ func TestLintIgnoreFlag(t *testing.T) {
 	}
 	if r := runLintIn(t, dir, nil, "--ignore", "no-such-rule"); r.code != ExitUsage || !strings.Contains(r.stderr, `unknown rule "no-such-rule"`) {
 		t.Errorf("--ignore no-such-rule: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestPathView: outside Actions, text and JSON show paths from the working directory (actionlint's
+// rule); Actions and the repository-read formats keep them repository-relative, and a path lint
+// could not make repository-relative is left alone.
+func TestPathView(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, ".github", "chainguard")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	for _, c := range []struct {
+		name   string
+		env    map[string]string
+		format report.Format
+		root   string
+		in     string
+		want   string
+	}{
+		{"text", nil, report.FormatText, "../..", ".github/chainguard/a.sts.yaml", "a.sts.yaml"},
+		{"json", nil, report.FormatJSON, "../..", ".github/workflows/ci.yml", "../workflows/ci.yml"},
+		{"top of the tree", nil, report.FormatText, "../..", "trusted-token-issuers.yaml", "../../trusted-token-issuers.yaml"},
+		{"not under root", nil, report.FormatText, "../..", "../elsewhere/a.sts.yaml", "../elsewhere/a.sts.yaml"},
+		{"absolute", nil, report.FormatText, "../..", "/tmp/a.sts.yaml", "/tmp/a.sts.yaml"},
+		{"root is here", nil, report.FormatText, ".", "a.sts.yaml", "a.sts.yaml"},
+		{"actions", map[string]string{"GITHUB_ACTIONS": "true"}, report.FormatText, "../..", ".github/chainguard/a.sts.yaml", ".github/chainguard/a.sts.yaml"},
+		{"workspace", map[string]string{"GITHUB_WORKSPACE": root}, report.FormatText, root, ".github/chainguard/a.sts.yaml", ".github/chainguard/a.sts.yaml"},
+		{"sarif", nil, report.FormatSARIF, "../..", ".github/chainguard/a.sts.yaml", ".github/chainguard/a.sts.yaml"},
+		{"github", nil, report.FormatGitHub, "../..", ".github/chainguard/a.sts.yaml", ".github/chainguard/a.sts.yaml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := newPathView(func(k string) string { return c.env[k] }, c.format, c.root)
+			fs := v.show([]lint.Finding{{File: c.in}})
+			if fs[0].File != c.want {
+				t.Errorf("%s shown as %q, want %q", c.in, fs[0].File, c.want)
+			}
+		})
 	}
 }

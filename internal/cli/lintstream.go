@@ -20,6 +20,7 @@ import (
 // the step summary (GITHUB_STEP_SUMMARY), before the annotations that point at it.
 func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onDisk []string, opts lint.Options, stdinData []byte) int {
 	stdinName := orDefault(f.stdinName, defaultLintPath+"/stdin.sts.yaml")
+	view := newPathView(io.Getenv, f.format, root)
 	// The findings that do not come from the walk (stdin, the workflow cross-check) are merged
 	// into the stream at their place in lint.Sort order, the cross-check's as the stream gets there.
 	var extra []lint.Finding
@@ -36,7 +37,7 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 	if f.format == report.FormatText {
 		ro.Color = useColor(f.color, f.output, io)
 		if io.Getenv("GITHUB_ACTIONS") != "true" { // in Actions the problem matcher reads every line
-			ro.Source = sourceReader(root, stdinName, stdinData)
+			ro.Source = sourceReader(view.sourceDir(root), stdinName, stdinData)
 		}
 	}
 	var md strings.Builder
@@ -53,6 +54,7 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 	}
 	failing := 0
 	m := report.NewMerger(extra, cross, func(fs []lint.Finding) error {
+		fs = view.show(fs) // after merging: pieces and extra findings meet in lint.Sort order
 		if f.failOn != "" {
 			failing += report.AtOrAbove(fs, f.failOn)
 		}

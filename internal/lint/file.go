@@ -209,10 +209,38 @@ func anchored(src string) (*regexp.Regexp, error) {
 	return policy.CompilePattern(policy.Legacy, src)
 }
 
+// compileCanFail reports whether Compile() could refuse what a lenient decode of the file gives,
+// so the second decode runs only when it can find something: Compile refuses only a pattern, or
+// an issuer or subject missing or empty. Keys are compared as the decoder matches them (case-
+// and Unicode-folding), every one of them, since the last of two spellings wins.
+func (f *file) compileCanFail() bool {
+	if f.root == nil {
+		return true
+	}
+	var issuer, subject bool
+	for _, e := range f.top() {
+		k := e.key.Value
+		for _, p := range []string{"issuer_pattern", "subject_pattern", "audience_pattern", "app_pattern", "claim_pattern"} {
+			if strings.EqualFold(k, p) {
+				return true
+			}
+		}
+		if strings.EqualFold(k, "issuer") || strings.EqualFold(k, "subject") {
+			v := resolve(e.val)
+			if v == nil || v.Kind != yaml.ScalarNode || v.Value == "" || v.Tag == "!!null" {
+				return true
+			}
+			issuer = issuer || strings.EqualFold(k, "issuer")
+			subject = subject || strings.EqualFold(k, "subject")
+		}
+	}
+	return !issuer || !subject
+}
+
 // compileLenient reports Compile() problems too when the only decode failure is an unknown key,
 // so one lint run lists every fix; the file is rejected either way.
 func (f *file) compileLenient() {
-	if f.kind == policy.KindIssuers || !unknownRE.MatchString(f.srvErr.Error()) {
+	if f.kind == policy.KindIssuers || !unknownRE.MatchString(f.srvErr.Error()) || !f.compileCanFail() {
 		return
 	}
 	var otp policy.OrgTrustPolicy

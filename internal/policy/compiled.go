@@ -46,6 +46,15 @@ func matcherBytes(p string) int { return 1024 + 128*len(p) }
 // compile). Its error, when p is refused, is the server's: the parse of g.Anchored(p) — or, on a
 // current server, of p alone first.
 func compileAnchored(g Generation, p string) (*regexp.Regexp, error) {
+	if g == Current && anchorsAlike(p) {
+		// The current server first compiles p alone; what it then matches is legacy's language.
+		if _, err := syntax.Parse(p, syntax.Perl); err != nil {
+			return nil, err
+		}
+		if re, err := CompilePattern(Legacy, p); err == nil {
+			return re, nil
+		}
+	}
 	re, err := regexp.Compile("(?:)" + g.Anchored(p))
 	// p alone can fail to parse while ^(?:p)$ parses only when p closes a group it never opened.
 	if err != nil || (g == Current && strings.Contains(p, ")")) {
@@ -57,6 +66,17 @@ func compileAnchored(g Generation, p string) (*regexp.Regexp, error) {
 		return nil, err
 	}
 	return re, nil
+}
+
+// anchorsAlike reports, from p's text alone, that ^p$ and ^(?:p)$ accept the same strings and
+// that ^(?:p)$ compiles whenever p does: no top-level "|" and no flag group (only (?m) reaches
+// the added "$", but flags are rare), no \Q (it would swallow the closing group), no counted
+// repetition (the one way to approach RE2's size limit) and no nesting near its depth limit. A
+// policy's patterns then compile once for both generations.
+func anchorsAlike(p string) bool {
+	return !strings.Contains(p, `\Q`) && !strings.Contains(p, "{") &&
+		strings.Count(p, "(?") == strings.Count(p, "(?:") && strings.Count(p, "(") < 500 &&
+		len(SplitTopLevel(p)) == 1
 }
 
 // parsePattern is the server's compile check without building a matcher (regexp.Compile's only

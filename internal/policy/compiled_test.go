@@ -49,7 +49,8 @@ func checkCompileAgrees(t *testing.T, g Generation, p string) {
 }
 
 var compileSeeds = []string{"repo:acme/.*", "a|b", "(?i)repo:Acme/app:.*", ".*", "*", "x)|(y", `repo:o/r:ref:refs/heads/(main|dev)`,
-	"^a$|b", "(?m)a", "(?m)a$|b", `\Qa`, `a\`, `a)(b`, "a)|(?:b", "(a", "[a", "(?i", `\Q)\E`, "a{2,3}", `\pL+`, "(?s).", "", "a(?m)"}
+	"^a$|b", "(?m)a", "(?m)a$|b", `\Qa`, `a\`, `a)(b`, "a)|(?:b", "(a", "[a", "(?i", `\Q)\E`, "a{2,3}", `\pL+`, "(?s).", "", "a(?m)",
+	"a$", "^a", `\E`, "((((a))))", "(a)(b)", `a\|b`, "[|]", "(?:a|b)c", "a*?", `\pL+:x`}
 
 // TestCompilePatternSemantics pins CompilePattern to the server's own compile on hand-picked
 // patterns (FuzzCompilePattern explores the rest).

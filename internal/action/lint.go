@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path"
 	"path/filepath"
@@ -161,7 +162,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	for i, t := range targets {
 		abs[i] = filepath.Join(ws, filepath.FromSlash(t))
 	}
-	var extra []lint.Finding
+	var cross iter.Seq[lint.Finding]
 	if pr == 0 {
 		// A full lint also checks the workflows against the policies (pull requests lint only their files).
 		var next workflow.Source
@@ -172,14 +173,15 @@ func runLint(ctx context.Context, rt *Runtime) int {
 			}
 			next = workflow.API{BaseURL: api, Token: in.token, Client: rt.HTTPClient}
 		}
-		extra = workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next)
+		cross = workflow.CrossCheck(ctx, ws, repo, in.orgPolicyRepo, next).Findings()
 	}
 	hint := "see the job summary"
 	if rt.Getenv("GITHUB_STEP_SUMMARY") == "" {
 		hint = "run `octo-sts lint` for the full list"
 	}
 	run := newLintRun(rt, in, ws, hint)
-	m := report.NewMerger(extra, run.piece)
+	m := report.NewMerger(nil, cross, run.piece)
+	defer m.Stop()
 	files, err := lint.Stream(ws, abs, opts, m.Piece)
 	if err == nil && files > 0 {
 		err = m.Flush()
@@ -187,7 +189,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 	run.log.Close() // before anything else is printed: the block stops commands
 	if err != nil {
 		if run.sarifOut != nil {
-			run.sarifOut.close()
+			run.sarifOut.discard() // an upload step must not take a partial file for the whole run
 		}
 		return rt.Fail("octo-sts lint: internal error", err.Error(), exitInternal)
 	}
@@ -252,6 +254,9 @@ func (r *lintRun) piece(fs []lint.Finding) error {
 func (r *lintRun) finish(files int, scope string) int {
 	rt := r.rt
 	if err := r.annotations.Close(files); err != nil {
+		if r.sarifOut != nil {
+			r.sarifOut.discard()
+		}
 		return rt.Fail("octo-sts lint: internal error", "writing annotations: "+err.Error(), exitInternal)
 	}
 	fmt.Fprintf(rt.Stdout, "octo-sts lint: %s in %d linted files (%s)\n", r.counts, files, scope)
@@ -266,6 +271,7 @@ func (r *lintRun) finish(files int, scope string) int {
 			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v; give a path inside the workspace that is not a symbolic link", "sarif-file", err), exitUsage)
 		}
 		if err := r.sarifOut.writeErr; err != nil {
+			r.sarifOut.discard()
 			return rt.Fail("octo-sts lint: cannot write SARIF", fmt.Sprintf("input %q: %v", "sarif-file", err), exitInternal)
 		}
 		fmt.Fprintf(rt.Stdout, "octo-sts lint: wrote SARIF to %s\n", r.in.sarifFile)
@@ -278,6 +284,7 @@ func (r *lintRun) finish(files int, scope string) int {
 type sarifFile struct {
 	ws, rel  string
 	f        *os.File
+	created  bool // this run created (or truncated) the file
 	buf      *bufio.Writer
 	openErr  error
 	writeErr error
@@ -293,6 +300,7 @@ func (s *sarifFile) Write(p []byte) (int, error) {
 			s.f = nil
 			return 0, s.openErr
 		}
+		s.created = true
 		s.buf = bufio.NewWriterSize(s.f, 64<<10)
 	}
 	n, err := s.buf.Write(p)
@@ -314,6 +322,23 @@ func (s *sarifFile) close() {
 	s.f = nil
 	if s.writeErr == nil {
 		s.writeErr = err
+	}
+}
+
+// discard closes and removes the file of a failed run (in the workspace root: a link planted
+// since is removed, not followed), so what is left is no file rather than a partial one.
+func (s *sarifFile) discard() {
+	if s.f != nil {
+		_ = s.f.Close()
+		s.f = nil
+	}
+	if !s.created {
+		return
+	}
+	s.created = false
+	if r, err := os.OpenRoot(s.ws); err == nil {
+		_ = r.Remove(filepath.FromSlash(s.rel))
+		r.Close()
 	}
 }
 

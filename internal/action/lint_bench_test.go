@@ -50,8 +50,8 @@ func (d *discardCount) Write(p []byte) (int, error) { d.n += int64(len(p)); retu
 // benchActionLint is `mode: lint` on a push (a full lint with the workflow cross-check) over a
 // workspace of n policies, with annotations, the log group, the step summary and a SARIF file;
 // withWorkflow adds a workflow that exchanges with one policy, so the cross-check runs (and
-// notes every other policy as unused). Run one size per process (-bench 'ActionLint100k$') for
-// a meaningful peak-RSS-MiB.
+// notes every other policy as unused, each as the stream reaches it). Run one size per process
+// (-bench 'ActionLint100k$') for a meaningful peak-RSS-MiB.
 func benchActionLint(b *testing.B, n int, withWorkflow bool) {
 	dir := b.TempDir()
 	ws := filepath.Join(dir, "workspace")
@@ -101,5 +101,6 @@ func benchActionLint(b *testing.B, n int, withWorkflow bool) {
 func BenchmarkActionLint1k(b *testing.B)           { benchActionLint(b, 1000, false) }
 func BenchmarkActionLint10k(b *testing.B)          { benchActionLint(b, 10000, false) }
 func BenchmarkActionLint100k(b *testing.B)         { benchActionLint(b, 100000, false) }
+func BenchmarkActionLintWorkflow1k(b *testing.B)   { benchActionLint(b, 1000, true) }
 func BenchmarkActionLintWorkflow10k(b *testing.B)  { benchActionLint(b, 10000, true) }
 func BenchmarkActionLintWorkflow100k(b *testing.B) { benchActionLint(b, 100000, true) }

@@ -3,8 +3,11 @@ package action
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +39,7 @@ func TestLintModeStreamsTheWholeRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cross := workflow.CrossCheck(context.Background(), r.ws, "acme/app", "", nil)
+	cross := slices.Collect(workflow.CrossCheck(context.Background(), r.ws, "acme/app", "", nil).Findings())
 	if len(cross) == 0 {
 		t.Fatal("the fixture workflow must give cross-check findings")
 	}
@@ -86,5 +89,40 @@ func TestLintModeNothingToLintLeavesNoSARIF(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(r.ws, "out.sarif")); !os.IsNotExist(err) {
 		t.Errorf("a SARIF file was left behind (stat err %v)", err)
+	}
+}
+
+// removeOnWrite keeps the log and, at the first line that names trigger, removes victim: a
+// policy the stream has not reached yet, so reading the tree fails mid-run.
+type removeOnWrite struct {
+	log             bytes.Buffer
+	trigger, victim string
+	removed         bool
+}
+
+func (w *removeOnWrite) Write(p []byte) (int, error) {
+	if !w.removed && bytes.Contains(p, []byte(w.trigger)) {
+		w.removed = os.Remove(w.victim) == nil
+	}
+	return w.log.Write(p)
+}
+
+// TestLintModeFailedRunLeavesNoSARIF: when reading the tree fails after the SARIF file was
+// started (exit 3), the file is removed, so an upload step finds none rather than a partial one.
+func TestLintModeFailedRunLeavesNoSARIF(t *testing.T) {
+	r := newLintRig(t)
+	r.env["INPUT_SARIF-FILE"] = "reports/out.sarif"
+	// More files than lint.Stream reads ahead, so the last is read after the first is logged.
+	for i := range 4*runtime.GOMAXPROCS(0) + 64 {
+		r.write(fmt.Sprintf(".github/chainguard/a%04d.sts.yaml", i), badPolicy)
+	}
+	r.write(".github/chainguard/zz.sts.yaml", badPolicy)
+	w := &removeOnWrite{trigger: "a0000.sts.yaml", victim: filepath.Join(r.ws, ".github", "chainguard", "zz.sts.yaml")}
+	code := Run(context.Background(), Options{Stdout: w, Getenv: func(k string) string { return r.env[k] }, HTTPClient: r.client})
+	if !w.removed || code != exitInternal || !strings.Contains(w.log.String(), "zz.sts.yaml") {
+		t.Fatalf("removed %v, exit %d\n%s", w.removed, code, w.log.String())
+	}
+	if _, err := os.Stat(filepath.Join(r.ws, "reports", "out.sarif")); !os.IsNotExist(err) {
+		t.Errorf("the failed run left its SARIF file behind (stat err %v)", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,11 +69,19 @@ type countingWriter struct{ n int64 }
 
 func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
+// benchWorkflow exchanges a token with the benchmark tree's first policy, so the cross-check
+// runs and notes every other policy as unused.
+const benchWorkflow = "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - uses: octo-sts/action@v1\n        with:\n          scope: acme/app\n          identity: p0\n"
+
 // benchLint is `octo-sts lint --format format` on a tree of n files through cli.Run, the real
 // path: walk, lint on every core, stream into the renderer (and, for github, the step summary
 // as in Actions). Run one size per process (-bench 'LintJSON100k$') for a meaningful
 // peak-RSS-MiB: the high-water mark never goes down.
-func benchLint(b *testing.B, format string, n int) {
+func benchLint(b *testing.B, format string, n int) { benchLintRun(b, format, n, false) }
+
+// benchLintRun is benchLint; withWorkflow adds benchWorkflow to the repository (acme/app, its
+// root the workspace) and lets the cross-check run, as `octo-sts lint` does by default.
+func benchLintRun(b *testing.B, format string, n int, withWorkflow bool) {
 	root := benchLintTree(b, n)
 	env := map[string]string{}
 	if format == "github" {
@@ -81,6 +90,17 @@ func benchLint(b *testing.B, format string, n int) {
 	getenv := func(k string) string { return env[k] }
 	var stderr strings.Builder
 	args := []string{"octo-sts", "lint", "--format", format, "--color", "never", "--workflows=false", filepath.Join(root, ".github", "chainguard")}
+	if withWorkflow {
+		wf := filepath.Join(root, ".github", "workflows")
+		if err := os.MkdirAll(wf, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(wf, "release.yml"), []byte(benchWorkflow), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		env["GITHUB_WORKSPACE"] = root // the cross-check reads the workflows under the root
+		args = slices.Concat(args[:6], []string{"--repository", "acme/app"}, args[7:])
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
@@ -110,3 +130,9 @@ func BenchmarkLintGitHub100k(b *testing.B) { benchLint(b, "github", 100000) }
 func BenchmarkLintSARIF1k(b *testing.B)    { benchLint(b, "sarif", 1000) }
 func BenchmarkLintSARIF10k(b *testing.B)   { benchLint(b, "sarif", 10000) }
 func BenchmarkLintSARIF100k(b *testing.B)  { benchLint(b, "sarif", 100000) }
+
+// The cross-check's unused-policy notices are made as the stream reaches each policy.
+func BenchmarkLintWorkflowJSON1k(b *testing.B)    { benchLintRun(b, "json", 1000, true) }
+func BenchmarkLintWorkflowJSON10k(b *testing.B)   { benchLintRun(b, "json", 10000, true) }
+func BenchmarkLintWorkflowJSON100k(b *testing.B)  { benchLintRun(b, "json", 100000, true) }
+func BenchmarkLintWorkflowSARIF100k(b *testing.B) { benchLintRun(b, "sarif", 100000, true) }

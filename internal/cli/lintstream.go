@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	stdio "io"
+	"iter"
 	"os"
 	"strings"
 
@@ -20,11 +21,12 @@ import (
 func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onDisk []string, opts lint.Options, stdinData []byte) int {
 	stdinName := orDefault(f.stdinName, defaultLintPath+"/stdin.sts.yaml")
 	view := newPathView(io.Getenv, f.format, root)
-	// The few findings that do not come from the walk (stdin, the workflow cross-check) are merged
-	// into the stream at their place in lint.Sort order.
+	// The findings that do not come from the walk (stdin, the workflow cross-check) are merged
+	// into the stream at their place in lint.Sort order, the cross-check's as the stream gets there.
 	var extra []lint.Finding
+	var cross iter.Seq[lint.Finding]
 	if f.workflows && f.repository != "" && len(onDisk) > 0 {
-		extra = crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv)
+		cross = crossCheck(ctx, root, f.repository, f.orgPolicyRepo, io.Getenv).Findings()
 	}
 	files := 0
 	if stdinData != nil {
@@ -51,7 +53,7 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 		return out.fail(io, err)
 	}
 	failing := 0
-	m := report.NewMerger(extra, func(fs []lint.Finding) error {
+	m := report.NewMerger(extra, cross, func(fs []lint.Finding) error {
 		fs = view.show(fs) // after merging: pieces and extra findings meet in lint.Sort order
 		if f.failOn != "" {
 			failing += report.AtOrAbove(fs, f.failOn)
@@ -61,6 +63,7 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 		}
 		return r.Write(fs)
 	})
+	defer m.Stop()
 	if len(onDisk) > 0 {
 		n, err := lint.Stream(root, onDisk, opts, m.Piece)
 		if err != nil {
@@ -100,7 +103,8 @@ func streamLint(ctx context.Context, io IO, f lintFlags, root string, paths, onD
 type lazyOutput struct {
 	path   string
 	stdout stdio.Writer
-	file   *os.File
+	file   *os.File    // open until finish
+	info   os.FileInfo // the --output file this run created or truncated, to remove if it fails
 	buf    *bufio.Writer
 	err    error // the failure to open --output, reported as such
 	werr   error // the first failure to write the report
@@ -129,6 +133,7 @@ func (o *lazyOutput) open() error {
 	if o.err != nil {
 		return o.err
 	}
+	o.info, _ = o.file.Stat()
 	o.buf = bufio.NewWriter(o.file)
 	return nil
 }
@@ -142,30 +147,45 @@ func (o *lazyOutput) finish() error {
 	if err != nil && o.werr == nil {
 		o.werr = err
 	}
-	if o.file != nil {
-		if cerr := o.file.Close(); err == nil {
-			err = cerr
-		}
+	if o.file != nil && err == nil {
+		err = o.file.Close()
 		o.file = nil
 	}
 	return err
 }
 
-// fail reports err (opening --output, writing the report, or reading the tree) and exits 3.
+// fail reports err (opening --output, writing the report, or reading the tree) and exits 3. A
+// report cut short never passes for a whole one: the --output file is removed, and a report on
+// standard output, flushed as far as it got, is said to be incomplete.
 func (o *lazyOutput) fail(io IO, err error) int {
 	switch {
 	case o.err != nil:
 		fmt.Fprintf(io.Stderr, "octo-sts lint: --output: %v; pass a writable file path\n", o.err)
 	case o.werr != nil:
 		fmt.Fprintf(io.Stderr, "octo-sts lint: writing the report: %v\n", o.werr)
-	case o.buf != nil:
-		_ = o.buf.Flush() // what was linted before the failure
-		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
 	default:
 		fmt.Fprintf(io.Stderr, "octo-sts lint: %v\n", err)
 	}
-	if o.file != nil {
-		o.file.Close()
+	switch {
+	case o.info != nil:
+		o.discard()
+	case o.buf != nil && o.werr == nil && o.buf.Flush() == nil:
+		fmt.Fprintf(io.Stderr, "octo-sts lint: the report on standard output is incomplete: it stops where the run failed\n")
 	}
 	return ExitInternal
+}
+
+// discard removes the --output file of a failed run. A path that no longer names that regular
+// file (a link to it, a device such as /dev/stdout) is not removed; a regular file behind it is
+// emptied instead.
+func (o *lazyOutput) discard() {
+	if st, err := os.Lstat(o.path); err == nil && o.info.Mode().IsRegular() && os.SameFile(st, o.info) {
+		_ = os.Remove(o.path)
+	} else if o.file != nil && o.info.Mode().IsRegular() {
+		_ = o.file.Truncate(0)
+	}
+	if o.file != nil {
+		_ = o.file.Close()
+		o.file = nil
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestLintEveryFormatStreamsTheWholeRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs = append(fs, lint.Bytes(stdinName, bad, opts)...)
-	fs = append(fs, crossCheck(context.Background(), ".", "acme/app", "", func(k string) string { return env[k] })...)
+	fs = append(fs, slices.Collect(crossCheck(context.Background(), ".", "acme/app", "", func(k string) string { return env[k] }).Findings())...)
 	fs = lint.Sort(fs)
 	files++
 	var wf, std bool
@@ -91,6 +92,48 @@ func TestLintEveryFormatStreamsTheWholeRun(t *testing.T) {
 		}
 		if stdout.String() != want.String() {
 			t.Errorf("%s: streamed report differs from the whole run's\n--- streamed ---\n%s\n--- whole ---\n%s", format, stdout.String(), want.String())
+		}
+	}
+}
+
+// TestLintFailedRunLeavesNoPartialReport: when reading the tree fails after part of the report
+// was written (exit 3), a --output file is removed rather than left looking whole, and a report
+// on standard output is said to be incomplete. /proc/self/mem fails to read with EIO; the walked
+// policy sorts before it, so its findings are rendered first.
+func TestLintFailedRunLeavesNoPartialReport(t *testing.T) {
+	if _, err := os.ReadFile("/proc/self/mem"); err == nil {
+		t.Skip("needs /proc/self/mem to fail when read (Linux)")
+	}
+	dir := t.TempDir()
+	bad, err := os.ReadFile(filepath.Join(lintCLIDir(t), "repo", ".github", "chainguard", "bad.sts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"-a.sts.yaml", "-b.sts.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, name), bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, format := range report.Formats {
+		out := filepath.Join(t.TempDir(), "report")
+		r := runLintIn(t, dir, nil, "--format", string(format), "--workflows=false", "--output", out, ".", "/proc/self/mem")
+		if r.code != ExitInternal || !strings.Contains(r.stderr, "/proc/self/mem") || strings.Contains(r.stderr, "incomplete") {
+			t.Errorf("%s --output: exit %d, stderr %q", format, r.code, r.stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s: the failed run left its --output file behind (stat err %v)", format, err)
+		}
+
+		r = runLintIn(t, dir, nil, "--format", string(format), "--workflows=false", ".", "/proc/self/mem")
+		const note = "octo-sts lint: the report on standard output is incomplete: it stops where the run failed\n"
+		if format == report.FormatGitHub { // annotations wait for the end: nothing was printed
+			if r.code != ExitInternal || r.stdout != "" || strings.Contains(r.stderr, "incomplete") {
+				t.Errorf("%s to stdout: exit %d, stdout %q, stderr %q", format, r.code, r.stdout, r.stderr)
+			}
+			continue
+		}
+		if r.code != ExitInternal || !strings.HasSuffix(r.stderr, note) || !strings.Contains(r.stdout, "-a.sts.yaml") {
+			t.Errorf("%s to stdout: exit %d, stdout %q, stderr %q", format, r.code, r.stdout, r.stderr)
 		}
 	}
 }

@@ -3,13 +3,12 @@ package cli
 import (
 	"context"
 
-	"github.com/octo-sts/action/internal/lint"
 	"github.com/octo-sts/action/internal/workflow"
 )
 
 // crossCheck lints the repository's workflows against its policies (workflow.CrossCheck), reading
 // other repositories' policies with GITHUB_TOKEN or GH_TOKEN when set.
-func crossCheck(ctx context.Context, root, repository, orgPolicyRepo string, getenv Env) []lint.Finding {
+func crossCheck(ctx context.Context, root, repository, orgPolicyRepo string, getenv Env) *workflow.Check {
 	return workflow.CrossCheck(ctx, root, repository, orgPolicyRepo, apiSource(getenv))
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 
 	"github.com/octo-sts/action/internal/lint"
@@ -61,53 +62,99 @@ func sorted(fs []lint.Finding) []lint.Finding {
 	return lint.Sort(slices.Clone(fs))
 }
 
-// Merger interleaves a few findings that do not come from the walk (a policy read from stdin,
-// the workflow cross-check) with the pieces lint.Stream emits, one file's each in file order,
-// so what reaches emit stays one run in lint.Sort order.
+// Merger interleaves the findings that do not come from the walk (a policy read from stdin, the
+// workflow cross-check) with the pieces lint.Stream emits, one file's each in file order, so
+// what reaches emit stays one run in lint.Sort order. It pulls them only as the stream reaches
+// their files: a cross-check that notes every policy of a large tree is never held whole.
 type Merger struct {
-	extra []lint.Finding
+	extra []lint.Finding // sorted
+	more  iter.Seq[lint.Finding]
+	next  func() (lint.Finding, bool) // more, pulled (nil before the first pull and after Stop)
+	stop  func()
+	head  lint.Finding // more's next finding, when ok
+	ok    bool
 	emit  func([]lint.Finding) error
 }
 
-// NewMerger merges extra (in any order) into the pieces passed on to emit. It takes extra over
-// and sorts it in place: a cross-check can note every policy of a large tree.
-func NewMerger(extra []lint.Finding, emit func([]lint.Finding) error) *Merger {
-	return &Merger{extra: lint.Sort(extra), emit: emit}
+// NewMerger merges extra (a few, in any order: it takes the slice over and sorts it) and more (in
+// lint.Sort order; nil for none) into the pieces passed on to emit. Call Stop when the run ends
+// without Flush.
+func NewMerger(extra []lint.Finding, more iter.Seq[lint.Finding], emit func([]lint.Finding) error) *Merger {
+	return &Merger{extra: lint.Sort(extra), more: more, emit: emit}
 }
 
-// Piece takes the next piece of the stream: the extra findings of earlier files go first, those
-// of the same file are sorted into it. It has lint.Stream's emit signature.
+// Piece takes the next piece of the stream: the extra findings of earlier files go first, a
+// file's at a time, those of the same file are sorted into it. It has lint.Stream's emit
+// signature.
 func (m *Merger) Piece(fs []lint.Finding) error {
 	if len(fs) == 0 {
 		return nil
 	}
 	file := fs[0].File
-	i := 0
-	for i < len(m.extra) && m.extra[i].File < file {
-		i++
-	}
-	j := i
-	for j < len(m.extra) && m.extra[j].File == file {
-		j++
-	}
-	if i > 0 {
-		if err := m.emit(m.extra[:i]); err != nil {
+	for {
+		f, ok := m.first()
+		if !ok || f >= file {
+			break
+		}
+		if err := m.emit(lint.Sort(m.take(f))); err != nil {
 			return err
 		}
 	}
-	if j > i {
-		fs = lint.Sort(append(slices.Clone(m.extra[i:j]), fs...))
+	if same := m.take(file); len(same) > 0 {
+		fs = lint.Sort(append(same, fs...))
 	}
-	m.extra = m.extra[j:]
 	return m.emit(fs)
 }
 
-// Flush emits the extra findings after the last file.
+// Flush emits the extra findings after the last file, a file's at a time, and stops.
 func (m *Merger) Flush() error {
-	if len(m.extra) == 0 {
-		return nil
+	defer m.Stop()
+	for {
+		f, ok := m.first()
+		if !ok {
+			return nil
+		}
+		if err := m.emit(lint.Sort(m.take(f))); err != nil {
+			return err
+		}
 	}
-	rest := m.extra
-	m.extra = nil
-	return m.emit(rest)
+}
+
+// Stop ends the pull of more; what is left of it is dropped.
+func (m *Merger) Stop() {
+	if m.stop != nil {
+		m.stop()
+	}
+	m.more, m.next, m.stop, m.ok = nil, nil, nil, false
+}
+
+// first returns the file of the next extra finding, false when none is left.
+func (m *Merger) first() (string, bool) {
+	if m.more != nil && m.next == nil {
+		m.next, m.stop = iter.Pull(m.more)
+		m.head, m.ok = m.next()
+	}
+	switch {
+	case len(m.extra) > 0 && m.ok:
+		return min(m.extra[0].File, m.head.File), true
+	case len(m.extra) > 0:
+		return m.extra[0].File, true
+	case m.ok:
+		return m.head.File, true
+	}
+	return "", false
+}
+
+// take removes and returns the extra findings of file, which no remaining one precedes.
+func (m *Merger) take(file string) []lint.Finding {
+	var out []lint.Finding
+	for len(m.extra) > 0 && m.extra[0].File == file {
+		out = append(out, m.extra[0])
+		m.extra = m.extra[1:]
+	}
+	for m.ok && m.head.File == file {
+		out = append(out, m.head)
+		m.head, m.ok = m.next()
+	}
+	return out
 }

@@ -178,7 +178,7 @@ func TestSARIFIsEncodingJSONOutput(t *testing.T) {
 func TestMergerKeepsSortOrder(t *testing.T) {
 	f := func(file string, line int) lint.Finding { return lint.Finding{File: file, Line: line, Rule: "r"} }
 	var got []lint.Finding
-	m := NewMerger([]lint.Finding{f("z", 1), f("c", 3), f("a", 1), f("c", 1)}, func(fs []lint.Finding) error {
+	m := NewMerger([]lint.Finding{f("z", 1), f("c", 3), f("a", 1), f("c", 1)}, nil, func(fs []lint.Finding) error {
 		got = append(got, fs...)
 		return nil
 	})
@@ -193,6 +193,62 @@ func TestMergerKeepsSortOrder(t *testing.T) {
 	want := []lint.Finding{f("a", 1), f("b", 1), f("c", 1), f("c", 2), f("c", 3), f("d", 1), f("z", 1)}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v\nwant %v", got, want)
+	}
+}
+
+// TestMergerPullsMoreAsTheStreamGoes: findings from a sorted sequence (the cross-check's) are
+// merged with the few extra ones and the stream's pieces in lint.Sort order, each file's as one
+// piece, and pulled no further than the file the stream has reached.
+func TestMergerPullsMoreAsTheStreamGoes(t *testing.T) {
+	f := func(file string, line int) lint.Finding { return lint.Finding{File: file, Line: line, Rule: "r"} }
+	more := []lint.Finding{f("a", 2), f("b", 5), f("c", 4), f("e", 1), f("e", 2), f("y", 1), f("z", 2)}
+	pulled := 0
+	seq := func(yield func(lint.Finding) bool) {
+		for _, x := range more {
+			pulled++
+			if !yield(x) {
+				return
+			}
+		}
+	}
+	var pieces [][]lint.Finding
+	m := NewMerger([]lint.Finding{f("z", 1), f("c", 3), f("a", 1)}, seq, func(fs []lint.Finding) error {
+		pieces = append(pieces, fs)
+		return nil
+	})
+	for _, piece := range [][]lint.Finding{{f("b", 1)}, {}, {f("c", 2), f("c", 3)}, {f("d", 1)}} {
+		if err := m.Piece(piece); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pulled != 4 { // up to e's first, the one that shows d's piece can go
+		t.Errorf("pulled %d of more by file d, want 4", pulled)
+	}
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]lint.Finding{{f("a", 1), f("a", 2)}, {f("b", 1), f("b", 5)}, {f("c", 2), f("c", 3), f("c", 4)}, {f("d", 1)},
+		{f("e", 1), f("e", 2)}, {f("y", 1)}, {f("z", 1), f("z", 2)}}
+	if !reflect.DeepEqual(pieces, want) {
+		t.Fatalf("got %v\nwant %v", pieces, want)
+	}
+
+	// A run that ends early stops the pull.
+	stopped := false
+	m = NewMerger(nil, func(yield func(lint.Finding) bool) {
+		defer func() { stopped = true }()
+		for i := range 10 {
+			if !yield(f("x", i)) {
+				return
+			}
+		}
+	}, func([]lint.Finding) error { return nil })
+	if err := m.Piece([]lint.Finding{f("a", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	m.Stop()
+	if !stopped {
+		t.Error("Stop left the sequence running")
 	}
 }
 

@@ -97,22 +97,3 @@ func firstMessage(r RunResult) string {
 	}
 	return "allowed"
 }
-
-// Unused reports local policies (repository-relative paths) that no analysed step reads, as notices:
-// workflows in other repositories may still use them.
-func Unused(repo string, policies []string, rs []StepResult) []lint.Finding {
-	used := map[string]bool{}
-	for _, s := range rs {
-		if strings.EqualFold(s.PolicyRepo, repo) {
-			used[s.PolicyFile] = true
-		}
-	}
-	var out []lint.Finding
-	for _, p := range policies {
-		if !used[p] {
-			out = append(out, lint.Finding{File: p, Line: 1, Column: 1, EndLine: 1, EndColumn: 1, Rule: RulePolicyUnused, Severity: lint.SevNotice,
-				Message: "no workflow of this repository exchanges a token with this policy (workflows in other repositories may)"})
-		}
-	}
-	return out
-}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,9 +69,7 @@ func TestGoldenVerdicts(t *testing.T) {
 				t.Fatal(err)
 			}
 			b.WriteString("\n-- findings --\n")
-			fs := append(Findings(rs), Unused("acme/app", []string{".github/chainguard/ci.sts.yaml", ".github/chainguard/deploy.sts.yaml", ".github/chainguard/gens.sts.yaml",
-				".github/chainguard/release.sts.yaml", ".github/chainguard/stale.sts.yaml"}, rs)...)
-			b.WriteString(renderFindings(lint.Sort(fs)))
+			b.WriteString(renderFindings(slices.Collect(newCheck("acme/app", "testdata/repo", rs).Findings())))
 			golden(t, tc.name+".golden", b.String())
 		})
 	}

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"errors"
+	"fmt"
 	"regexp/syntax"
 	"strconv"
 	"strings"
@@ -127,12 +128,26 @@ func generationNote(refusing, selected []policy.Generation) string {
 	return " (only a legacy server refuses this)"
 }
 
+// unusablePattern says which one to keep when the pattern of a both-set pair would not compile
+// either: the server stops at the pair, so the pattern's own error would only surface next.
+func (f *file) unusablePattern(code policy.Code, exact string) string {
+	src := map[policy.Code]string{policy.CodeIssuerBoth: f.tp.IssuerPattern, policy.CodeSubjectBoth: f.tp.SubjectPattern,
+		policy.CodeAudienceBoth: f.tp.AudiencePattern, policy.CodeAppBoth: f.tp.AppPattern}[code]
+	for _, g := range f.opts.gens() {
+		if err := policy.CheckPattern(g, src); err != nil {
+			return fmt.Sprintf("; %s_pattern would not compile either (%v), so keep %s", exact, err, exact)
+		}
+	}
+	return ""
+}
+
 func (f *file) reportProblem(p policy.Problem, note string) {
 	rule := ruleForCode(p.Code)
 	switch p.Code {
 	case policy.CodeIssuerBoth, policy.CodeSubjectBoth, policy.CodeAudienceBoth, policy.CodeAppBoth:
 		k, _ := f.field(p.Field)
-		f.add(rule, k, "both %s and %s are set; keep exactly one (%s)%s%s", strings.TrimSuffix(p.Field, "_pattern"), p.Field, p.Msg, note, notCaught)
+		exact := strings.TrimSuffix(p.Field, "_pattern")
+		f.add(rule, k, "both %s and %s are set; keep exactly one (%s)%s%s%s", exact, p.Field, p.Msg, f.unusablePattern(p.Code, exact), note, notCaught)
 	case policy.CodeIssuerNeither, policy.CodeSubjectNeither:
 		f.add(rule, f.docStart(), "neither %s nor %s_pattern is set; add exactly one (%s)%s%s", p.Field, p.Field, p.Msg, note, notCaught)
 	default:

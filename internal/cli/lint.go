@@ -27,9 +27,9 @@ const lintUsage = `usage: octo-sts lint [flags] [PATH...]
 
 Lint Octo STS trust policies (.github/chainguard/*.sts.yaml) and the org issuer allowlist
 (trusted-token-issuers.yaml) the way the server reads them. PATHs are files or directories
-(walked recursively); - reads one policy from stdin (name it with --stdin-filename). Without
-PATHs, lint finds the repository root from the working directory (like actionlint: the nearest
-directory up with .git or .github/chainguard) and lints its .github/chainguard. Paths are shown
+(walked recursively); - reads one policy from stdin (name it with --stdin-filename). lint finds
+the repository root from the working directory (like actionlint: the nearest directory up with
+.git or .github/chainguard) and, without PATHs, lints its .github/chainguard. Paths are shown
 relative to the working directory (to the workspace in GitHub Actions). Flags may come before
 or after PATHs.
 In a policy file, "# octo-sts: ignore RULE reason" drops warnings and notices of RULE on its
@@ -150,15 +150,16 @@ func runLint(ctx context.Context, args []string, io IO) int {
 	}
 
 	// Lint sees paths relative to the repository root (the policies' names mean something to the
-	// server): GITHUB_WORKSPACE in Actions, else the working directory, or (without PATHs) the
-	// repository root found from it. Outside Actions the report shows them relative to the
+	// server, and the root holds the workflows and the git remote): GITHUB_WORKSPACE in Actions,
+	// else the root found from the working directory (the working directory when there is none,
+	// or when a policy comes from stdin). Outside Actions the report shows them relative to the
 	// working directory (pathView), as actionlint does.
 	root := io.Getenv("GITHUB_WORKSPACE")
 	paths := f.paths
+	if root == "" && !slices.Contains(paths, "-") { // stdin's name is not a path from here
+		root = findRepoRoot(".")
+	}
 	if len(paths) == 0 {
-		if root == "" {
-			root = findRepoRoot(".")
-		}
 		if root == "" {
 			fmt.Fprintf(io.Stderr, "octo-sts lint: no %s directory here or in any parent directory; pass the policy files or directories to lint\n", defaultLintPath)
 			return ExitUsage

@@ -84,6 +84,7 @@ func TestLintGolden(t *testing.T) {
 		{"subdir-actions", "repo/.github/chainguard", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": "../.."}, nil},
 		{"subdir-actions-no-workspace", "repo/.github/chainguard", map[string]string{"GITHUB_ACTIONS": "true"}, nil},
 		{"subdir-github", "repo/.github/chainguard", nil, []string{"--format", "github"}},
+		{"subdir-one-file", "repo/.github/chainguard", nil, []string{"bad.sts.yaml", "../chainguard/broad.sts.yaml"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -363,9 +364,17 @@ func TestLintRecognisesOrgPolicyRepoFromGitRemote(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := runLintIn(t, dir, nil)
-	if r.code != ExitOK || strings.Contains(r.stdout, "repositories-not-allowed") {
-		t.Errorf("exit %d, want 0 with no repositories-not-allowed:\n%s%s", r.code, r.stdout, r.stderr)
+	// From the root, and with the file named from its own directory (the root, found as
+	// actionlint finds it, still says which repository this is and where the file sits in it).
+	for _, c := range []struct{ dir, path string }{{".", ""}, {".github/chainguard", "deploy.sts.yaml"}} {
+		args := []string{}
+		if c.path != "" {
+			args = append(args, c.path)
+		}
+		r := runLintIn(t, filepath.Join(dir, c.dir), nil, args...)
+		if r.code != ExitOK || r.stdout != "0 errors, 0 warnings, 0 notices in 1 file\n" {
+			t.Errorf("in %s, lint %v: exit %d, want 0 with no findings:\n%s%s", c.dir, args, r.code, r.stdout, r.stderr)
+		}
 	}
 }
 

@@ -169,7 +169,7 @@ func printHelp(w io.Writer, name string, fs *flag.FlagSet) {
 				d = sts.ShortDuration(dur)
 			}
 		}
-		if d != "" && d != "false" && d != "0" && d != "0s" && !strings.Contains(usage, "default") {
+		if d != "" && d != "false" && d != "0" && d != "0s" && !strings.Contains(usage, "(default") {
 			line += " (default " + d + ")"
 		}
 		lines = append(lines, line)

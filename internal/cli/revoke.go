@@ -28,7 +28,7 @@ type revokeFlags struct {
 // define registers revoke's flags on fs, for its parser and the command list alike; the default
 // --api-url $GITHUB_API_URL is applied after parsing, as the command list has no environment.
 func (f *revokeFlags) define(fs *flag.FlagSet) {
-	fs.StringVar(&f.apiURL, "api-url", revoke.DefaultAPIURL, "GitHub REST API `URL` (GHES: https://HOST/api/v3); default $GITHUB_API_URL or https://api.github.com")
+	fs.StringVar(&f.apiURL, "api-url", revoke.DefaultAPIURL, "GitHub REST API `URL` (GHES: https://HOST/api/v3) (default $GITHUB_API_URL, else https://api.github.com)")
 	fs.DurationVar(&f.timeout, "timeout", revoke.DefaultTimeout, "give up after this long")
 }
 

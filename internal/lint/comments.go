@@ -18,6 +18,9 @@ func shortComments(data []byte) []byte { return cutComments(data, minCut) }
 
 // cutComments is shortComments for any threshold: it cuts nothing unless at least least bytes go.
 func cutComments(data []byte, least int) []byte {
+	if len(data) < least {
+		return data // too short to hold that much comment text: most policies, unscanned
+	}
 	cuts := commentCuts(data, least)
 	if len(cuts) == 0 {
 		return data

@@ -81,8 +81,8 @@ func compareJoined(a1, a2, b1, b2 string) int {
 // de-duplicated, possibly none) in lint.Sort order of the whole run, so concatenating every call
 // gives what Paths returns. Workers on every core read and lint files while at most a small
 // window of results waits for its turn: memory does not grow with the number of files. It
-// returns how many files it linted, or the first I/O error in that order (emit may already
-// have seen earlier files then), or emit's error.
+// returns how many files it linted, or the first I/O error in that order (emit has then seen
+// every file before it), or emit's error.
 func Stream(root string, paths []string, o Options, emit func([]Finding) error) (int, error) {
 	w, targets, err := walkTargets(root, paths, o)
 	if err != nil {
@@ -138,6 +138,9 @@ func Stream(root string, paths []string, o Options, emit func([]Finding) error) 
 		r := <-slots[i%len(slots)]
 		<-window
 		if r.err != nil {
+			if len(pending) > 0 && (i == 0 || w.compare(targets[i], targets[i-1]) != 0) {
+				_ = emit(Sort(pending)) // the file before the failure is whole: report it
+			}
 			return 0, r.err
 		}
 		// The same file named twice is one piece, de-duplicated as a whole run's Sort does.

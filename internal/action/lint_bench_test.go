@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/octo-sts/action/internal/lint/linttest"
 )
 
 // benchLintPolicy is the i-th policy of the benchmark tree: one in four is clean, the others
@@ -25,21 +25,6 @@ func benchLintPolicy(i int) string {
 		return head + fmt.Sprintf("subject: repo:org%d/repo%d:ref:refs/heads/main\npermissions: {pull-requests: write}\n", i%97, i) // unknown permission
 	}
 	return head + fmt.Sprintf("subject: repo:org%d/repo%d:ref:refs/heads/main\npermissions:\n  contents: read\n", i%97, i)
-}
-
-// peakRSSMiB reads the process's high-water resident set size (Linux), 0 elsewhere.
-func peakRSSMiB() float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for l := range strings.SplitSeq(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
 }
 
 // discardCount counts the log's bytes and drops them.
@@ -82,9 +67,7 @@ func benchActionLint(b *testing.B, n int, withWorkflow bool) {
 	}
 	var out discardCount
 	o := Options{Stdout: &out, Getenv: func(k string) string { return env[k] }, HTTPClient: http.DefaultClient}
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
+	m := linttest.StartMeter(b)
 	for b.Loop() {
 		for _, f := range []string{"output", "summary"} {
 			_ = os.Truncate(filepath.Join(dir, f), 0)
@@ -93,9 +76,8 @@ func benchActionLint(b *testing.B, n int, withWorkflow bool) {
 			b.Fatalf("exit %d", code)
 		}
 	}
-	b.ReportMetric(float64(b.N*n)/time.Since(start).Seconds(), "files/s")
 	b.ReportMetric(float64(out.n)/float64(b.N)/(1<<20), "log-MiB")
-	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+	m.Report(n)
 }
 
 func BenchmarkActionLint1k(b *testing.B)           { benchActionLint(b, 1000, false) }

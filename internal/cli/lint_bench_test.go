@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/octo-sts/action/internal/lint/linttest"
 )
 
 // benchPolicy is the i-th policy of the benchmark trees: one in four is clean, the others carry
@@ -49,21 +50,6 @@ func benchLintTree(b *testing.B, n int) string {
 	return root
 }
 
-// peakRSSMiB reads the process's high-water resident set size (Linux), 0 elsewhere.
-func peakRSSMiB() float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for l := range strings.SplitSeq(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
-}
-
 // countingWriter counts the report's bytes and drops them.
 type countingWriter struct{ n int64 }
 
@@ -101,9 +87,7 @@ func benchLintRun(b *testing.B, format string, n int, withWorkflow bool) {
 		env["GITHUB_WORKSPACE"] = root // the cross-check reads the workflows under the root
 		args = slices.Concat(args[:6], []string{"--repository", "acme/app"}, args[7:])
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
+	m := linttest.StartMeter(b)
 	var out countingWriter
 	for b.Loop() {
 		if p := env["GITHUB_STEP_SUMMARY"]; p != "" {
@@ -113,9 +97,8 @@ func benchLintRun(b *testing.B, format string, n int, withWorkflow bool) {
 			b.Fatalf("exit %d: %s", code, stderr.String())
 		}
 	}
-	b.ReportMetric(float64(b.N*n)/time.Since(start).Seconds(), "files/s")
 	b.ReportMetric(float64(out.n)/float64(b.N)/(1<<20), "report-MiB")
-	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+	m.Report(n)
 }
 
 func BenchmarkLintText1k(b *testing.B)     { benchLint(b, "text", 1000) }

@@ -7,15 +7,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/octo-sts/action/internal/lint/linttest"
 	"github.com/octo-sts/action/internal/policy"
 )
 
@@ -69,13 +67,13 @@ func BenchmarkLint10k(b *testing.B) {
 	corpus := benchCorpus(benchFiles)
 	o := Options{Repository: "acme/app"}
 	Bytes("warm.sts.yaml", corpus[0], o) // compile schemas outside the timer
-	m := startMeter(b)
+	m := linttest.StartMeter(b)
 	for b.Loop() {
 		for i, data := range corpus {
 			Bytes(".github/chainguard/p"+strconv.Itoa(i)+".sts.yaml", data, o)
 		}
 	}
-	m.report(benchFiles)
+	m.Report(benchFiles)
 }
 
 // BenchmarkLintParallel10k lints the corpus on all cores in one pass, as Stream does for
@@ -88,11 +86,11 @@ func BenchmarkLintParallel10k(b *testing.B) {
 	}
 	o := Options{Repository: "acme/app"}
 	Bytes("warm.sts.yaml", corpus[0], o)
-	m := startMeter(b)
+	m := linttest.StartMeter(b)
 	for b.Loop() {
 		Many(inputs, o)
 	}
-	m.report(benchFiles)
+	m.Report(benchFiles)
 }
 
 // BenchmarkUnmarshalStrict10k is the yardstick: the server's bare decode of the same files, one
@@ -100,20 +98,20 @@ func BenchmarkLintParallel10k(b *testing.B) {
 // the parse, whatever else the machine is doing.
 func BenchmarkUnmarshalStrict10k(b *testing.B) {
 	corpus := benchCorpus(benchFiles)
-	m := startMeter(b)
+	m := linttest.StartMeter(b)
 	for b.Loop() {
 		for _, data := range corpus {
 			var tp policy.TrustPolicy
 			_ = yaml.UnmarshalStrict(data, &tp)
 		}
 	}
-	m.report(benchFiles)
+	m.Report(benchFiles)
 }
 
 // BenchmarkUnmarshalStrictParallel10k is the bare decode on every core, as lint runs.
 func BenchmarkUnmarshalStrictParallel10k(b *testing.B) {
 	corpus := benchCorpus(benchFiles)
-	m := startMeter(b)
+	m := linttest.StartMeter(b)
 	for b.Loop() {
 		var wg sync.WaitGroup
 		var next atomic.Int64
@@ -127,52 +125,7 @@ func BenchmarkUnmarshalStrictParallel10k(b *testing.B) {
 		}
 		wg.Wait()
 	}
-	m.report(benchFiles)
-}
-
-// meter reports a benchmark's throughput, the CPU time it burnt per 1,000 files (user and
-// system, every thread: comparable across runs even on a busy machine) and the peak RSS.
-type meter struct {
-	b     *testing.B
-	start time.Time
-	cpu   time.Duration
-}
-
-func startMeter(b *testing.B) *meter {
-	b.ReportAllocs()
-	b.ResetTimer()
-	return &meter{b: b, start: time.Now(), cpu: cpuTime()}
-}
-
-func (m *meter) report(files int) {
-	n := float64(m.b.N * files)
-	m.b.ReportMetric(n/time.Since(m.start).Seconds(), "files/s")
-	m.b.ReportMetric(float64((cpuTime()-m.cpu).Milliseconds())/(n/1000), "cpu-ms/kfile")
-	m.b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
-}
-
-// cpuTime is the process's user plus system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSSMiB reads the process's high-water resident set size (Linux), 0 elsewhere.
-func peakRSSMiB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
+	m.Report(benchFiles)
 }
 
 // benchTree writes n generated policies under a fresh .github/chainguard and returns its root.
@@ -198,7 +151,7 @@ func benchStream(b *testing.B, n int) {
 	root := benchTree(b, n)
 	o := Options{Repository: "acme/app"}
 	Bytes("warm.sts.yaml", benchPolicy(0), o)
-	m := startMeter(b)
+	m := linttest.StartMeter(b)
 	for b.Loop() {
 		found := 0
 		files, err := Stream(root, []string{filepath.Join(root, ".github", "chainguard")}, o, func(fs []Finding) error {
@@ -209,7 +162,7 @@ func benchStream(b *testing.B, n int) {
 			b.Fatalf("Stream: %d files, %d findings, %v", files, found, err)
 		}
 	}
-	m.report(n)
+	m.Report(n)
 }
 
 func BenchmarkStream1k(b *testing.B)   { benchStream(b, 1000) }

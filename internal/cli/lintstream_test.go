@@ -20,22 +20,7 @@ import (
 func TestLintEveryFormatStreamsTheWholeRun(t *testing.T) {
 	root := t.TempDir()
 	copyTree := func(from string) {
-		src := filepath.Join(lintCLIDir(t), from)
-		err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			dst := filepath.Join(root, strings.TrimPrefix(p, src))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return err
-			}
-			return os.WriteFile(dst, data, 0o644)
-		})
-		if err != nil {
+		if err := os.CopyFS(root, os.DirFS(filepath.Join(lintCLIDir(t), from))); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -55,24 +55,10 @@ func wholeRunCrossCheck(ctx context.Context, root, repository, orgPolicyRepo str
 	return lint.Sort(fs)
 }
 
-// copyDir copies the regular files under src to dst.
+// copyDir copies the tree under src to dst.
 func copyDir(t *testing.T, src, dst string) {
 	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		to := filepath.Join(dst, strings.TrimPrefix(p, src))
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(to, data, 0o644)
-	})
-	if err != nil {
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
 }

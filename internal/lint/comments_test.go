@@ -94,3 +94,49 @@ func FuzzShortComments(f *testing.F) {
 		}
 	})
 }
+
+// firstDoc is the stream decoder's first document and error, as parseNodes read every file before
+// the one-document path.
+func firstDoc(data []byte) string {
+	var b strings.Builder
+	var doc yaml.Node
+	err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc)
+	switch {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		b.WriteString("error: " + err.Error())
+	case len(doc.Content) > 0:
+		writeNode(&b, doc.Content[0], 0)
+	}
+	return b.String()
+}
+
+// parsedRoot is what parseNodes keeps of the first document.
+func parsedRoot(data []byte) string {
+	var b strings.Builder
+	f := &file{data: data}
+	f.parseNodes()
+	switch {
+	case f.v3err != nil:
+		b.WriteString("error: " + f.v3err.Error())
+	case f.root != nil:
+		writeNode(&b, f.root, 0)
+	}
+	return b.String()
+}
+
+// FuzzOneDocument: parseNodes' one-document path keeps the same first document (or error) as the
+// stream decoder.
+func FuzzOneDocument(f *testing.F) {
+	for _, s := range append(commentSeeds, "", "# only\n", "a: [1, 2\n", "a: *x\n", "a: 1\n---\nb: 2\n", "a: 1\n...\n") {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4096 {
+			return
+		}
+		if got, want := parsedRoot(data), firstDoc(cutComments(data, minCut)); got != want {
+			t.Fatalf("%q:\nparseNodes:\n%s\ndecoder:\n%s", data, got, want)
+		}
+	})
+}

@@ -73,7 +73,17 @@ func (f *file) run() {
 
 // parseNodes reads every YAML document with yaml.v3 for positions; only the first counts.
 func (f *file) parseNodes() {
-	dec := yaml.NewDecoder(bytes.NewReader(shortComments(f.data)))
+	data := shortComments(f.data)
+	if oneDocument(data) {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			f.v3err = err
+		} else if len(doc.Content) > 0 {
+			f.root = doc.Content[0]
+		}
+		return
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	first := true
 	for {
 		var doc yaml.Node
@@ -101,6 +111,13 @@ func (f *file) parseNodes() {
 			f.extra = append(f.extra, &d)
 		}
 	}
+}
+
+// oneDocument reports that data cannot hold a second YAML document: that takes a "---" or "..."
+// marker. Such a file (nearly every policy) is parsed without the stream decoder's reader and
+// buffers; the parse is the same.
+func oneDocument(data []byte) bool {
+	return !bytes.Contains(data, []byte("---")) && !bytes.Contains(data, []byte("..."))
 }
 
 var lineRE = regexp.MustCompile(`line (\d+)`)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/octo-sts/action/internal/logsafe"
 	"github.com/octo-sts/action/internal/revoke"
 	"github.com/octo-sts/action/internal/secret"
 )
@@ -33,6 +34,10 @@ func (f *revokeFlags) define(fs *flag.FlagSet) {
 }
 
 func runRevokeCmd(ctx context.Context, args []string, iox IO) int {
+	// stderr carries GitHub's error message: never let it command the runner.
+	safe := logsafe.NewWriter(iox.Stderr)
+	defer safe.Flush()
+	iox.Stderr = safe
 	var f revokeFlags
 	fs := flagSet("octo-sts revoke", f.define)
 	rest, err := parseFlags(iox, "revoke", fs, args)

@@ -3,9 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/octo-sts/action/internal/logsafe/runnertest"
 )
 
 func TestRevokeCommand(t *testing.T) {
@@ -99,5 +103,24 @@ func TestRevokeAPIURLDefault(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%q with GITHUB_API_URL set: exit %d, %q; want %q", c.args, code, stderr, c.want)
 		}
+	}
+}
+
+// TestRevokeServerTextCannotCommandRunner: GitHub's (or whatever --api-url names) error message
+// reaches stderr, which the runner scans for workflow commands; a line break in it must not start one.
+func TestRevokeServerTextCannotCommandRunner(t *testing.T) {
+	t.Parallel()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = w.Write([]byte(`{"message":"nope\n::error::injected\n::add-mask::x"}`))
+	}))
+	defer api.Close()
+	code, _, stderr := run(t, "ghs_cli_token_12345", nil, "revoke", "--api-url", api.URL)
+	if code != ExitFindings || !strings.Contains(stderr, "422") {
+		t.Fatalf("code %d stderr %q", code, stderr)
+	}
+	if cmds := runnertest.Parse(stderr); len(cmds) > 0 {
+		t.Errorf("the server's message starts workflow commands %v:\n%s", cmds, stderr)
 	}
 }

@@ -286,11 +286,19 @@ func (rt *Runtime) keepForPost(tokens []string) {
 	if len(tokens) == 0 {
 		return
 	}
-	if err := rt.saveState("tokens", strings.Join(tokens, " ")); err != nil {
+	if err := rt.saveForPost("tokens", tokens); err != nil {
 		rt.Action.Warningf("the post step will not revoke the tokens left live: %v", err)
-		return
+	}
+}
+
+// saveForPost hands tokens to the post step under the state name it reads ("token" for the one
+// unaliased token, else "tokens"), with the time they were minted so it can skip expired ones.
+func (rt *Runtime) saveForPost(name string, tokens []string) error {
+	if err := rt.saveState(name, strings.Join(tokens, " ")); err != nil {
+		return err
 	}
 	_ = rt.saveState("minted-at", fmt.Sprint(time.Now().Unix()))
+	return nil
 }
 
 // handOver writes outputs, state, the exported variable and git configuration for the minted tokens.
@@ -304,10 +312,8 @@ func (rt *Runtime) handOver(in exchangeInputs, ms []minted) int {
 		if ms[0].alias != "" {
 			name = "tokens"
 		}
-		if err := rt.saveState(name, strings.Join(tokens, " ")); err != nil {
+		if err := rt.saveForPost(name, tokens); err != nil {
 			rt.Action.Warningf("the post step will not revoke the token: %v", err)
-		} else {
-			_ = rt.saveState("minted-at", fmt.Sprint(time.Now().Unix()))
 		}
 	} else {
 		_ = rt.saveState("revoke", "false")

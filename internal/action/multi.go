@@ -1,6 +1,7 @@
 package action
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -23,9 +24,6 @@ func (p pair) String() string {
 
 // maxPairs bounds the tokens one step mints; each is an exchange and a revocation.
 const maxPairs = 10
-
-// inputNameRE matches how the shared validators name an input (`input "scope"`).
-var inputNameRE = regexp.MustCompile(`input "([a-z-]+)"`)
 
 var aliasRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
 
@@ -54,11 +52,14 @@ func parsePairs(lines []string) ([]pair, []string) {
 		}
 		seen[p.alias] = true
 		for _, err := range []error{sts.ValidateScope(p.scope), sts.ValidateIdentity(p.identity)} {
-			if err != nil {
-				// The field is a column of this line, not an input of its own.
-				msg := inputNameRE.ReplaceAllString(err.Error(), "$1")
-				errs = append(errs, fmt.Sprintf("input %q line %d: %s", "tokens", i+1, msg))
+			if err == nil {
+				continue
 			}
+			msg := err.Error()
+			if ie := (*sts.InputError)(nil); errors.As(err, &ie) {
+				msg = ie.Named(ie.Field) // the field is a column of this line, not an input of its own
+			}
+			errs = append(errs, fmt.Sprintf("input %q line %d: %s", "tokens", i+1, msg))
 		}
 		out = append(out, p)
 	}

@@ -126,12 +126,15 @@ func flagError(fs *flag.FlagSet, err error) error {
 	return usagef("%s", msg)
 }
 
-// inputName is how the shared validators (internal/sts) name an action input.
-var inputName = regexp.MustCompile(`input "([a-z][a-z-]*)"`)
-
-// flagWording rephrases the shared validators' `input "x"` as the flag the CLI user typed, so a
-// mistake reads the same in the CLI and the action but for the name of the field.
-func flagWording(err error) string { return inputName.ReplaceAllString(err.Error(), "--$1") }
+// flagWording names the field of a shared validator's error (internal/sts) as the flag the CLI
+// user typed, so a mistake reads the same in the CLI and the action but for the name of the field.
+func flagWording(err error) string {
+	var ie *sts.InputError
+	if errors.As(err, &ie) {
+		return ie.Named("--" + ie.Field)
+	}
+	return err.Error()
+}
 
 // validated returns the first failing check as a usage error worded for flags.
 func validated(errs ...error) error {

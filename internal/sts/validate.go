@@ -14,6 +14,25 @@ import (
 // Input validation happens before any network request so a typo fails in milliseconds with the
 // field name and the fix, instead of as a puzzling 404 from the server after an ID token was minted.
 
+// InputError is a bad value of one field, named by its action input (Field, e.g. "scope"): each
+// front end names the field its own way (the CLI's --scope, a column of the tokens input) through
+// Named, never by rewriting the message.
+type InputError struct {
+	Field  string
+	Detail string // the message after the field's name, e.g. ` is empty: ...` or `: "x" is not ...`
+}
+
+// Error names the field as the action input it is: `input "scope": ...`.
+func (e *InputError) Error() string { return e.Named(fmt.Sprintf("input %q", e.Field)) }
+
+// Named is the message with the field called name.
+func (e *InputError) Named(name string) string { return name + e.Detail }
+
+// inputError builds an InputError whose detail is format filled with args.
+func inputError(field, format string, args ...any) error {
+	return &InputError{Field: field, Detail: fmt.Sprintf(format, args...)}
+}
+
 const ownerRule = "owner: letters, digits and single hyphens, not starting or ending with a hyphen, at most 39 characters"
 const repoRule = "repo: letters, digits, '.', '-' and '_', at most 100 characters, not '.' or '..'"
 
@@ -21,27 +40,27 @@ const repoRule = "repo: letters, digits, '.', '-' and '_', at most 100 character
 // resolves (it splits on the last '/', so anything else silently targets the wrong owner).
 func ValidateScope(scope string) error {
 	if scope == "" {
-		return fmt.Errorf(`input "scope" is empty: set it to the target "owner/repo", or "owner" for an organization policy`)
+		return inputError("scope", ` is empty: set it to the target "owner/repo", or "owner" for an organization policy`)
 	}
 	owner, repo, hasRepo := strings.Cut(scope, "/")
 	if err := validOwner(owner); err != nil {
-		return fmt.Errorf("input %q: %q is not a GitHub owner or owner/repo (%s; %s)", "scope", scope, ownerRule, repoRule)
+		return inputError("scope", ": %q is not a GitHub owner or owner/repo (%s; %s)", scope, ownerRule, repoRule)
 	}
 	if hasRepo {
 		if err := validRepo(repo); err != nil {
-			return fmt.Errorf("input %q: %q is not a GitHub owner or owner/repo (%s; %s)", "scope", scope, ownerRule, repoRule)
+			return inputError("scope", ": %q is not a GitHub owner or owner/repo (%s; %s)", scope, ownerRule, repoRule)
 		}
 	}
 	return nil
 }
 
 // ValidateOrgPolicyRepo is the one wording of a bad org-policy-repo (action input, CLI
-// --org-policy-repo through the CLI's rewording of `input "org-policy-repo"`).
+// --org-policy-repo through InputError.Named).
 func ValidateOrgPolicyRepo(name string) error {
 	if ValidOrgPolicyRepo(name) {
 		return nil
 	}
-	return fmt.Errorf("input %q: %q must be a bare repository name such as .github, not owner/name (%s)", "org-policy-repo", name, repoRule)
+	return inputError("org-policy-repo", ": %q must be a bare repository name such as .github, not owner/name (%s)", name, repoRule)
 }
 
 // ValidOrgPolicyRepo reports whether name can be the server's ORG_POLICY_REPO (input
@@ -91,22 +110,22 @@ func ValidateIdentity(id string) error {
 	const rule = "a policy name such as \"deploy\" for .github/chainguard/deploy.sts.yaml, or \"team/deploy\" for a sub-directory: no '\\', '.' or '..' segments, empty segments, whitespace or control characters"
 	switch {
 	case id == "":
-		return fmt.Errorf(`input "identity" is empty: set it to the policy name, e.g. "deploy" for .github/chainguard/deploy.sts.yaml`)
+		return inputError("identity", ` is empty: set it to the policy name, e.g. "deploy" for .github/chainguard/deploy.sts.yaml`)
 	case strings.HasSuffix(id, ".sts.yaml"):
-		return fmt.Errorf("input %q: %q includes the file suffix; use %q (the server appends .sts.yaml)", "identity", id, strings.TrimSuffix(id, ".sts.yaml"))
+		return inputError("identity", ": %q includes the file suffix; use %q (the server appends .sts.yaml)", id, strings.TrimSuffix(id, ".sts.yaml"))
 	case len(id) > 255:
-		return fmt.Errorf("input %q is %d bytes long; it must be %s", "identity", len(id), rule)
+		return inputError("identity", " is %d bytes long; it must be %s", len(id), rule)
 	case strings.Contains(id, `\`):
-		return fmt.Errorf("input %q: %q is not %s", "identity", id, rule)
+		return inputError("identity", ": %q is not %s", id, rule)
 	}
 	for seg := range strings.SplitSeq(id, "/") {
 		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("input %q: %q is not %s", "identity", id, rule)
+			return inputError("identity", ": %q is not %s", id, rule)
 		}
 	}
 	for _, r := range id {
 		if r <= ' ' || r == 0x7f || isUnicodeSpaceOrControl(r) {
-			return fmt.Errorf("input %q: %q is not %s", "identity", id, rule)
+			return inputError("identity", ": %q is not %s", id, rule)
 		}
 	}
 	return nil
@@ -126,42 +145,42 @@ func isUnicodeSpaceOrControl(r rune) bool {
 func ValidateDomain(domain string) error {
 	const rule = "a bare host name with optional :port, e.g. octo-sts.dev (no https://, path, query or spaces)"
 	if domain == "" {
-		return fmt.Errorf(`input "domain" is empty: set it to %s`, rule)
+		return inputError("domain", ` is empty: set it to %s`, rule)
 	}
 	if strings.Contains(domain, "://") {
-		return fmt.Errorf("input %q: %q has a scheme; use %s", "domain", domain, rule)
+		return inputError("domain", ": %q has a scheme; use %s", domain, rule)
 	}
 	if strings.ContainsAny(domain, "/?#@ \t\r\n\\%") {
-		return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+		return inputError("domain", ": %q is not %s", domain, rule)
 	}
 	host, port := domain, ""
 	if strings.HasPrefix(domain, "[") {
 		end := strings.IndexByte(domain, ']')
 		if end < 0 {
-			return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+			return inputError("domain", ": %q is not %s", domain, rule)
 		}
 		host, port = domain[1:end], domain[end+1:]
 		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil {
-			return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+			return inputError("domain", ": %q is not %s", domain, rule)
 		}
 		if port != "" {
 			if !strings.HasPrefix(port, ":") {
-				return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+				return inputError("domain", ": %q is not %s", domain, rule)
 			}
 			port = port[1:]
 		}
 	} else if h, p, ok := strings.Cut(domain, ":"); ok {
 		host, port = h, p
 		if !validHostname(host) {
-			return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+			return inputError("domain", ": %q is not %s", domain, rule)
 		}
 	} else if !validHostname(host) {
-		return fmt.Errorf("input %q: %q is not %s", "domain", domain, rule)
+		return inputError("domain", ": %q is not %s", domain, rule)
 	}
 	if port != "" || strings.HasSuffix(domain, ":") {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
-			return fmt.Errorf("input %q: %q has an invalid port; use %s", "domain", domain, rule)
+			return inputError("domain", ": %q has an invalid port; use %s", domain, rule)
 		}
 	}
 	return nil
@@ -189,10 +208,10 @@ func validHostname(h string) bool {
 // is reported here instead of after a round trip.
 func ValidateAudience(aud string) error {
 	if aud == "" {
-		return fmt.Errorf(`input "audience" is empty: leave it unset to use the domain, or set a plain string such as octo-sts.dev`)
+		return inputError("audience", ` is empty: leave it unset to use the domain, or set a plain string such as octo-sts.dev`)
 	}
 	if !policy.IsValidAudience(aud) {
-		return fmt.Errorf("input %q: %q cannot be an audience, because %s; the server refuses any token with such an audience (%s)", "audience", aud, policy.InvalidAudienceReason(aud), policy.AudienceRule)
+		return inputError("audience", ": %q cannot be an audience, because %s; the server refuses any token with such an audience (%s)", aud, policy.InvalidAudienceReason(aud), policy.AudienceRule)
 	}
 	return nil
 }
@@ -215,18 +234,18 @@ func ParseTimeout(s string) (time.Duration, error) {
 // number gets the unit it most likely meant.
 func DurationError(name, value string) error {
 	if bareNumber.MatchString(value) {
-		return fmt.Errorf("input %q: %q has no unit; write %ss (a Go duration such as 60s or 2m)", name, value, value)
+		return inputError(name, ": %q has no unit; write %ss (a Go duration such as 60s or 2m)", value, value)
 	}
-	return fmt.Errorf("input %q: %q is not a Go duration such as 60s or 2m", name, value)
+	return inputError(name, ": %q is not a Go duration such as 60s or 2m", value)
 }
 
 var bareNumber = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,9})?$`)
 
 // ValidateTimeout checks an exchange deadline against (0, MaxTimeout], worded like the other
-// input checks so the action and the CLI (which rewords `input "timeout"` as --timeout) agree.
+// input checks so the action and the CLI (which names it --timeout through InputError.Named) agree.
 func ValidateTimeout(d time.Duration) error {
 	if d <= 0 || d > MaxTimeout {
-		return fmt.Errorf("input %q: %s is out of range; use a duration between 1s and %s", "timeout", ShortDuration(d), ShortDuration(MaxTimeout))
+		return inputError("timeout", ": %s is out of range; use a duration between 1s and %s", ShortDuration(d), ShortDuration(MaxTimeout))
 	}
 	return nil
 }

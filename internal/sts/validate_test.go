@@ -1,6 +1,7 @@
 package sts
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -294,6 +295,28 @@ func TestShortDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{15 * time.Minute: "15m", time.Minute: "1m", 90 * time.Second: "1m30s", 2 * time.Hour: "2h", 10 * time.Second: "10s", time.Hour + 30*time.Minute: "1h30m", 0: "0s"} {
 		if got := ShortDuration(d); got != want {
 			t.Errorf("ShortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestValidatorsReturnInputError: every validator's refusal is an *InputError naming its input, the
+// type the CLI (--scope) and the tokens input (a column) rename the field through, never the text.
+func TestValidatorsReturnInputError(t *testing.T) {
+	for field, err := range map[string]error{
+		"scope":           ValidateScope("a/b/c"),
+		"identity":        ValidateIdentity(""),
+		"domain":          ValidateDomain("https://x"),
+		"audience":        ValidateAudience("a b"),
+		"org-policy-repo": ValidateOrgPolicyRepo("a/b"),
+		"timeout":         ValidateTimeout(time.Hour),
+	} {
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != field {
+			t.Errorf("%s: %#v is not an InputError for %q", field, err, field)
+			continue
+		}
+		if want := `input "` + field + `"`; !strings.HasPrefix(err.Error(), want) || ie.Named("--"+field) != "--"+field+strings.TrimPrefix(err.Error(), want) {
+			t.Errorf("%s: Error %q, Named %q", field, err, ie.Named("--"+field))
 		}
 	}
 }

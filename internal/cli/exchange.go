@@ -105,7 +105,7 @@ func runExchangeCmd(ctx context.Context, args []string, io IO) int {
 			fmt.Fprintf(stderr, "octo-sts exchange: %v\n", err)
 			return ExitFindings
 		}
-		fmt.Fprintf(stderr, "%s: %s\n", strings.Replace(se.Title(), "octo-sts:", "octo-sts exchange:", 1), se.Message)
+		fmt.Fprintf(stderr, "octo-sts exchange: %s: %s\n", se.Headline(), se.Message)
 		if se.Class == sts.ClassDenied && claims != nil {
 			for _, k := range []string{"iss", "sub", "aud"} {
 				if v, ok := claims[k]; ok {

@@ -59,11 +59,15 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Title is the one-line annotation title, e.g. "octo-sts: permission denied (403)", so the
 // failure class is readable from the job's annotation list alone.
-func (e *Error) Title() string {
+func (e *Error) Title() string { return "octo-sts: " + e.Headline() }
+
+// Headline is the failure class and status, e.g. "permission denied (403)", for a front end
+// that names itself (the CLI's "octo-sts exchange: ...").
+func (e *Error) Headline() string {
 	if e.Status != 0 {
-		return fmt.Sprintf("octo-sts: %s (%d)", e.Class, e.Status)
+		return fmt.Sprintf("%s (%d)", e.Class, e.Status)
 	}
-	return "octo-sts: " + string(e.Class)
+	return string(e.Class)
 }
 
 // Summary is the single retry summary line, e.g. "3 attempts in 2.1s; last: 503".

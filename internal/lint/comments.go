@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -99,7 +100,7 @@ func mayOpenScalar(line []byte) bool {
 		case '"', '\'':
 			return true
 		case '|', '>':
-			if i == 0 || bytes.IndexByte([]byte(" \t:-?"), line[i-1]) >= 0 {
+			if i == 0 || strings.IndexByte(" \t:-?", line[i-1]) >= 0 {
 				return true
 			}
 		}

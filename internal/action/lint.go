@@ -22,6 +22,7 @@ import (
 
 	"github.com/octo-sts/action/internal/credhttp"
 	"github.com/octo-sts/action/internal/lint"
+	"github.com/octo-sts/action/internal/markdown"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/report"
 	"github.com/octo-sts/action/internal/workflow"
@@ -145,7 +146,7 @@ func runLint(ctx context.Context, rt *Runtime) int {
 		}
 		if len(targets) == 0 {
 			fmt.Fprintf(rt.Stdout, "octo-sts lint: no policy files under %s changed in pull request #%d; nothing to lint\n", strings.Join(in.paths, ", "), pr)
-			rt.Summary(fmt.Sprintf("### octo-sts lint\n\nNo policy files under `%s` changed in pull request #%d.\n", mdEscape(strings.Join(in.paths, " ")), pr))
+			rt.Summary(fmt.Sprintf("### octo-sts lint\n\nNo policy files under %s changed in pull request #%d.\n", markdown.Code(strings.Join(in.paths, " ")), pr))
 			return finishLint(rt, in, 0, 0, 0)
 		}
 	}

@@ -323,6 +323,22 @@ func TestLintPullRequestWithoutPolicyChanges(t *testing.T) {
 	}
 }
 
+// TestLintPullRequestWithoutPolicyChangesShowsPathsLiterally: the summary shows the path input
+// as one code span, as written: markdown escapes inside a code span would show as backslashes
+// (team\_a), and a backtick in a path would end the span early.
+func TestLintPullRequestWithoutPolicyChangesShowsPathsLiterally(t *testing.T) {
+	r := newLintRig(t)
+	api := newFakeFilesAPI(t, []map[string]string{file("src/main.go", "modified")})
+	r.pullRequest(api)
+	r.env["INPUT_PATH"] = "team_a/*policies* odd`dir"
+	if code := r.run(); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, r.stdout.String())
+	}
+	if want := "No policy files under ``team_a/*policies* odd`dir`` changed in pull request #7."; !strings.Contains(r.file("summary"), want) {
+		t.Errorf("summary = %q, want it to hold %q", r.file("summary"), want)
+	}
+}
+
 // TestLintFallsBackToWholePath: when the changed files cannot be listed the action warns and
 // lints everything under `path`, rather than silently passing.
 func TestLintFallsBackToWholePath(t *testing.T) {

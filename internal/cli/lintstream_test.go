@@ -123,3 +123,38 @@ func TestLintFailedRunLeavesNoPartialReport(t *testing.T) {
 		}
 	}
 }
+
+// TestLintFailedRunKeepsALinkedOutput: a failed run whose --output is a symbolic link removes
+// neither the link nor the file behind it (the path does not name the file it wrote): it empties
+// that file, so no partial report is left looking whole and the user's link survives.
+func TestLintFailedRunKeepsALinkedOutput(t *testing.T) {
+	if _, err := os.ReadFile("/proc/self/mem"); err == nil {
+		t.Skip("needs /proc/self/mem to fail when read (Linux)")
+	}
+	dir := t.TempDir()
+	bad, err := os.ReadFile(filepath.Join(lintCLIDir(t), "repo", ".github", "chainguard", "bad.sts.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "-a.sts.yaml"), bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	target, link := filepath.Join(out, "report.txt"), filepath.Join(out, "latest")
+	if err := os.WriteFile(target, []byte("an older report\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	r := runLintIn(t, dir, nil, "--workflows=false", "--output", link, ".", "/proc/self/mem")
+	if r.code != ExitInternal {
+		t.Fatalf("exit %d, want %d; stderr %q", r.code, ExitInternal, r.stderr)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the --output link was removed or replaced (lstat %v, %v)", st, err)
+	}
+	if data, err := os.ReadFile(target); err != nil || len(data) != 0 {
+		t.Errorf("the file behind the link holds %q (err %v), want it emptied", data, err)
+	}
+}

@@ -2,18 +2,18 @@ package lint
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
 // shortComments returns data for the position parse with the text of leading comment-only lines
-// cut down to their "#": yaml.v3 scans comment text about twenty times slower than the policy
-// around it (a 200-line licence header took it 290 µs against 22 µs for bare "#" lines), and lint
-// never reads its comments (suppressions are read from the file itself). A "#" line is a comment
-// exactly where the full line was, so every node, position and parse error stays the same, except
-// inside a block or quoted scalar, where a "#" line is text: the cut stops at the first line that
-// could open one, at the first line break only YAML sees (a lone CR, NEL, LS or PS) and at the
-// first comment yaml.v3 would refuse to read. data
-// itself comes back when there is nothing to cut.
+// cut down to their "#": yaml.v3 scans comment text about 13 times slower than bare "#" lines (a
+// 200-line licence header took it 287 µs against 22 µs), and lint never reads its comments
+// (suppressions are read from the file itself). A "#" line is a comment exactly where the full
+// line was, so every node, position and parse error stays the same, except inside a block or
+// quoted scalar, where a "#" line is text: the cut stops at the first line that could open one,
+// at the first line break only YAML sees (a lone CR, NEL, LS or PS) and at the first comment
+// yaml.v3 would refuse to read. data itself comes back when there is nothing to cut.
 func shortComments(data []byte) []byte { return cutComments(data, minCut) }
 
 // cutComments is shortComments for any threshold: it cuts nothing unless at least least bytes go.
@@ -99,7 +99,7 @@ func mayOpenScalar(line []byte) bool {
 		case '"', '\'':
 			return true
 		case '|', '>':
-			if i == 0 || bytes.IndexByte([]byte(" \t:-?"), line[i-1]) >= 0 {
+			if i == 0 || strings.IndexByte(" \t:-?", line[i-1]) >= 0 {
 				return true
 			}
 		}

@@ -228,30 +228,26 @@ func anchored(src string) (*regexp.Regexp, error) {
 
 // compileCanFail reports whether Compile() could refuse what a lenient decode of the file gives,
 // so the second decode runs only when it can find something: Compile refuses only a pattern, or
-// an issuer or subject missing or empty. Keys are compared as the decoder matches them (case-
-// and Unicode-folding), every one of them, since the last of two spellings wins.
+// an issuer or subject missing or empty. Keys are mapped to fields as the decoder maps them
+// (canonical), every one of them, since the last of two spellings wins.
 func (f *file) compileCanFail() bool {
 	if f.root == nil {
 		return true
 	}
-	var issuer, subject bool
+	known := policy.Fields(f.opts.primary(), f.kind)
+	set := map[string]bool{}
 	for _, e := range f.top() {
-		k := e.key.Value
-		for _, p := range []string{"issuer_pattern", "subject_pattern", "audience_pattern", "app_pattern", "claim_pattern"} {
-			if strings.EqualFold(k, p) {
+		switch name, _ := canonical(e.key.Value, known); {
+		case strings.HasSuffix(name, "_pattern"):
+			return true
+		case name == "issuer" || name == "subject":
+			if v := resolve(e.val); v == nil || v.Kind != yaml.ScalarNode || v.Value == "" || v.Tag == "!!null" {
 				return true
 			}
-		}
-		if strings.EqualFold(k, "issuer") || strings.EqualFold(k, "subject") {
-			v := resolve(e.val)
-			if v == nil || v.Kind != yaml.ScalarNode || v.Value == "" || v.Tag == "!!null" {
-				return true
-			}
-			issuer = issuer || strings.EqualFold(k, "issuer")
-			subject = subject || strings.EqualFold(k, "subject")
+			set[name] = true
 		}
 	}
-	return !issuer || !subject
+	return !set["issuer"] || !set["subject"]
 }
 
 // compileLenient reports Compile() problems too when the only decode failure is an unknown key,

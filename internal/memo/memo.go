@@ -1,6 +1,6 @@
 // Package memo holds the one bounded, concurrency-safe memo used for pure answers that lint asks
-// for again and again (pattern checks, pattern samples), so memory never grows with the number of
-// files linted.
+// for again and again (compiled patterns, pattern checks and samples, schema results), so memory
+// never grows with the number of files linted.
 package memo
 
 import "sync"

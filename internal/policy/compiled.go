@@ -56,14 +56,19 @@ func compileAnchored(g Generation, p string) (*regexp.Regexp, error) {
 		}
 	}
 	re, err := regexp.Compile("(?:)" + g.Anchored(p))
-	// p alone can fail to parse while ^(?:p)$ parses only when p closes a group it never opened.
-	if err != nil || (g == Current && strings.Contains(p, ")")) {
+	if err != nil {
+		// The empty group cannot make a parsable expression unparsable: the server's parse
+		// fails too, and its error is the one to report.
 		if perr := parsePattern(g, p); perr != nil {
 			return nil, perr
 		}
-	}
-	if err != nil { // the empty group cannot make a parsable expression unparsable
 		return nil, err
+	}
+	// p alone can fail to parse while ^(?:p)$ parses only when p closes a group it never opened.
+	if g == Current && strings.Contains(p, ")") {
+		if _, perr := syntax.Parse(p, syntax.Perl); perr != nil {
+			return nil, perr
+		}
 	}
 	return re, nil
 }

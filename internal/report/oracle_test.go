@@ -259,21 +259,9 @@ func oldSARIF(w io.Writer, fs []lint.Finding, o Options) error {
 
 // sarifRules describes every registered rule in registry order, then (sorted) any rule IDs the
 // findings use that the registry does not know, so every result's ruleIndex points somewhere.
+// The registered part is sarifRules itself: streaming changed only how the unknown IDs are found.
 func oldSarifRules(registry []*lint.Rule, fs []lint.Finding) ([]sarifRule, map[string]int) {
-	index := make(map[string]int, len(registry))
-	rules := make([]sarifRule, 0, len(registry))
-	for _, r := range registry {
-		if r == nil {
-			continue
-		}
-		if _, dup := index[r.ID]; dup {
-			continue
-		}
-		index[r.ID] = len(rules)
-		d := describeRule(r)
-		d.HelpURI = RulesDocURI + "#" + r.ID
-		rules = append(rules, d)
-	}
+	rules, index := sarifRules(registry)
 	var unknown []string
 	for _, f := range fs {
 		if _, ok := index[f.Rule]; !ok && !slices.Contains(unknown, f.Rule) {

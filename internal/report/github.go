@@ -59,18 +59,6 @@ func (g *GitHubStream) Write(fs []lint.Finding) error {
 	return nil
 }
 
-// sevSlot is the severity's place in the annotation order; unknown severities count as errors,
-// as in Count.
-func sevSlot(s lint.Severity) int {
-	switch s {
-	case lint.SevWarning:
-		return 1
-	case lint.SevNotice:
-		return 2
-	}
-	return 0
-}
-
 // Close writes the annotations and the overflow notice (files is not part of the github format).
 func (g *GitHubStream) Close(int) error {
 	ew := &errWriter{w: g.w}

@@ -46,7 +46,7 @@ func oldSummary(fs []lint.Finding, o Options) string {
 			open = " open"
 		}
 		head := fmt.Sprintf("\n<details%s><summary><code>%s</code>: %s</summary>\n%s",
-			open, html.EscapeString(visiblePath(g[0].File)), oldFileCounts(g), tableHead)
+			open, html.EscapeString(visiblePath(g[0].File)), fileCounts(Count(g)), tableHead)
 		if b.Len()+len(head)+reserve > limit {
 			break
 		}
@@ -104,16 +104,6 @@ func oldFilesWithErrors(fs []lint.Finding) int {
 		}
 	}
 	return n
-}
-
-// fileCounts is a file's non-zero counts, "1 error, 2 warnings".
-func oldFileCounts(g []lint.Finding) string {
-	c := Count(g)
-	s := nonErrors(c)
-	if c.Errors > 0 {
-		s = strings.TrimSuffix(plural(c.Errors, "error")+", "+s, ", ")
-	}
-	return s
 }
 
 // fileGroups splits sorted findings by file, files with errors first (each part keeps its order).

@@ -112,18 +112,23 @@ type Counts struct {
 
 // Count tallies fs by severity; findings with an unknown severity count as errors, the safe side.
 func Count(fs []lint.Finding) Counts {
-	var c Counts
+	var n [3]int
 	for _, f := range fs {
-		switch f.Severity {
-		case lint.SevWarning:
-			c.Warnings++
-		case lint.SevNotice:
-			c.Notices++
-		default:
-			c.Errors++
-		}
+		n[sevSlot(f.Severity)]++
 	}
-	return c
+	return Counts{Errors: n[0], Warnings: n[1], Notices: n[2]}
+}
+
+// sevSlot is the severity's place in Counts and in the annotation order (errors, warnings,
+// notices); an unknown severity takes the errors' place.
+func sevSlot(s lint.Severity) int {
+	switch s {
+	case lint.SevWarning:
+		return 1
+	case lint.SevNotice:
+		return 2
+	}
+	return 0
 }
 
 // Add sums two tallies, for counting a run piece by piece.

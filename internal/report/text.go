@@ -37,10 +37,7 @@ func NewTextStream(w io.Writer, o Options) *TextStream {
 // Write renders fs, the next piece of the run in lint.Sort order (no file split across pieces
 // out of order), and returns the first write error so far.
 func (t *TextStream) Write(fs []lint.Finding) error {
-	c := Count(fs)
-	t.counts.Errors += c.Errors
-	t.counts.Warnings += c.Warnings
-	t.counts.Notices += c.Notices
+	t.counts = t.counts.Add(Count(fs))
 	for _, f := range fs {
 		line := TextLine(f)
 		if t.o.Color {

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -122,5 +123,30 @@ func TestCrossCheckFindingsAreTheWholeRuns(t *testing.T) {
 				t.Errorf("the fixture must give %v unused-policy notices and workflow findings; the whole run gave:\n%s", tc.notices, renderFindings(want))
 			}
 		})
+	}
+}
+
+// TestCrossCheckNotesEveryPolicyOfALargeDirectory: the policy directory is read a batch at a
+// time; with more policies than one batch, every unused one is still noted, in order.
+func TestCrossCheckNotesEveryPolicyOfALargeDirectory(t *testing.T) {
+	root := t.TempDir()
+	copyDir(t, filepath.Join("testdata", "repo"), root)
+	pol := filepath.Join(root, filepath.FromSlash(policy.PolicyDir))
+	const n = 2500 // more than two batches
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(pol, fmt.Sprintf("p%04d.sts.yaml", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := wholeRunCrossCheck(context.Background(), root, "acme/app", "", nil)
+	got := slices.Collect(CrossCheck(context.Background(), root, "acme/app", "", nil).Findings())
+	notices := 0
+	for _, f := range got {
+		if f.Rule == RulePolicyUnused && strings.HasPrefix(f.File, policy.PolicyDir+"/p") {
+			notices++
+		}
+	}
+	if notices != n || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%d of %d unused policies noted; streamed %d findings, whole run %d", notices, n, len(got), len(want))
 	}
 }

@@ -136,6 +136,8 @@ func TestExchangeCommandUsage(t *testing.T) {
 		{[]string{"exchange", "--scope", "o/r", "--identity", "a/../b", "--token-stdin"}, "--identity"},
 		{[]string{"exchange", "--scope", "o/r", "--identity", "i", "--domain", "https://x", "--token-stdin"}, "--domain"},
 		{[]string{"exchange", "--scope", "o/r", "--identity", "i", "--token-stdin", "--timeout", "-1s"}, "--timeout"},
+		// Nothing can fill an empty variable later: refused before any request.
+		{[]string{"exchange", "--scope", "o/r", "--identity", "i", "--token-env", "OCTO_UNSET"}, "--token-env OCTO_UNSET: the environment variable is empty or unset"},
 		{[]string{"exchange", "--bogus"}, "unknown flag --bogus"},
 		{[]string{"exchange", "extra"}, "unexpected arguments"},
 	}

@@ -55,18 +55,14 @@ func ValidateScope(scope string) error {
 }
 
 // ValidateOrgPolicyRepo is the one wording of a bad org-policy-repo (action input, CLI
-// --org-policy-repo through InputError.Named).
+// --org-policy-repo through InputError.Named): empty for the default, else a bare repository
+// name, since the server reads <owner>/<name> and a "/" or a space would point every hint elsewhere.
 func ValidateOrgPolicyRepo(name string) error {
-	if ValidOrgPolicyRepo(name) {
+	if name == "" || validRepo(name) == nil {
 		return nil
 	}
 	return inputError("org-policy-repo", ": %q must be a bare repository name such as .github, not owner/name (%s)", name, repoRule)
 }
-
-// ValidOrgPolicyRepo reports whether name can be the server's ORG_POLICY_REPO (input
-// "org-policy-repo", CLI --org-policy-repo): empty for the default, else a bare repository name,
-// since the server reads <owner>/<name> and a "/" or a space would point every hint elsewhere.
-func ValidOrgPolicyRepo(name string) bool { return name == "" || validRepo(name) == nil }
 
 func validOwner(s string) error {
 	if s == "" || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {

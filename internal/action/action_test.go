@@ -836,3 +836,19 @@ func TestPostNeverFailsEvenWithABrokenLog(t *testing.T) {
 		t.Errorf("a broken log stopped the revocation: revoked %v", r)
 	}
 }
+
+// TestDebugSummaryShowsScopeLiterally: the debug summary's headline shows the scope and identity
+// as code spans, as written: markdown escapes inside a code span would show as backslashes
+// (my\_app).
+func TestDebugSummaryShowsScopeLiterally(t *testing.T) {
+	h := newHarness(t)
+	h.env["INPUT_DEBUG"] = "true"
+	h.env["INPUT_SCOPE"] = "octo-org/my_app"
+	h.env["INPUT_IDENTITY"] = "deploy_prod"
+	if code := h.main(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	if want := "### octo-sts debug for `octo-org/my_app` / `deploy_prod`"; !strings.Contains(h.file("summary"), want) {
+		t.Errorf("summary = %q, want it to hold %q", h.file("summary"), want)
+	}
+}

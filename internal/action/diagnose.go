@@ -86,7 +86,7 @@ func explain(ctx context.Context, in DiagnoseInput, debug bool) string {
 	_ = check.RenderMarkdown(&md, r)
 	// The verdict leads; where the policy came from follows it.
 	verdict, rest, _ := strings.Cut(md.String(), "\n\n")
-	fmt.Fprintf(&b, "%s\n\nEvaluated `%s` from %s against this job's token claims, with the server's rules.\n\n%s", verdict, src.path, src.where, rest)
+	fmt.Fprintf(&b, "%s\n\nEvaluated %s from %s against this job's token claims, with the server's rules.\n\n%s", verdict, markdown.Code(src.path), src.where, rest)
 	if !debug {
 		b.WriteString("\n")
 		b.WriteString(compare(in, r, cause != ""))
@@ -119,9 +119,9 @@ func compare(in DiagnoseInput, r *check.Report, explained bool) string {
 // notFoundCauses lists what else makes the server answer 404 (spec §1.6 rows 10–17).
 func notFoundCauses(in DiagnoseInput) string {
 	owner, _, _ := scopeRepo(in.Scope, in.OrgPolicyRepo)
-	return fmt.Sprintf("- the Octo STS GitHub App is not installed on `%s` (the owner must match the installation's login exactly, including case);\n"+
+	return fmt.Sprintf("- the Octo STS GitHub App is not installed on %s (the owner must match the installation's login exactly, including case);\n"+
 		"- the policy is not on the repository's default branch, or was added less than 5 minutes ago (the server caches \"not found\");\n"+
-		"- the identity `%s` does not match the file name `.github/chainguard/%s.sts.yaml`.\n", mdText(owner), mdText(in.Identity), mdText(in.Identity))
+		"- the identity %s does not match the file name %s.\n", markdown.Code(owner), markdown.Code(in.Identity), markdown.Code(".github/chainguard/"+in.Identity+".sts.yaml"))
 }
 
 // scopeRepo is the server's scope resolution (policy.ResolveScope), plus whether the result names
@@ -137,11 +137,11 @@ func scopeRepo(scope, orgPolicyRepo string) (owner, repo string, ok bool) {
 func locatePolicy(ctx context.Context, in DiagnoseInput) (*policySource, string) {
 	owner, repo, ok := scopeRepo(in.Scope, in.OrgPolicyRepo)
 	if !ok {
-		return nil, fmt.Sprintf("The scope `%s` does not name a repository, so there is no policy to check.\n", mdText(in.Scope))
+		return nil, fmt.Sprintf("The scope %s does not name a repository, so there is no policy to check.\n", markdown.Code(in.Scope))
 	}
 	for _, seg := range strings.Split(in.Identity, "/") {
 		if seg == ".." || seg == "." || seg == "" {
-			return nil, fmt.Sprintf("The identity `%s` is not a usable file name; the server refuses it with 404.\n", mdText(in.Identity))
+			return nil, fmt.Sprintf("The identity %s is not a usable file name; the server refuses it with 404.\n", markdown.Code(in.Identity))
 		}
 	}
 	rel := policy.PolicyDir + "/" + in.Identity + ".sts.yaml"
@@ -159,18 +159,18 @@ func locatePolicy(ctx context.Context, in DiagnoseInput) (*policySource, string)
 			return src, ""
 		}
 		if !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Sprintf("Could not read `%s` from the workspace: %s.\n", rel, mdText(err.Error()))
+			return nil, fmt.Sprintf("Could not read %s from the workspace: %s.\n", markdown.Code(rel), mdText(err.Error()))
 		}
 	}
 	if in.GitHubToken == "" {
-		return nil, fmt.Sprintf("The policy `%s` in `%s/%s` is not in the workspace and no `github-token` was given, so it cannot be checked here. Check out that repository or pass a token with `contents: read` on it.\n", rel, mdText(owner), mdText(repo))
+		return nil, fmt.Sprintf("The policy %s in %s is not in the workspace and no `github-token` was given, so it cannot be checked here. Check out that repository or pass a token with `contents: read` on it.\n", markdown.Code(rel), markdown.Code(owner+"/"+repo))
 	}
 	data, why := fetchPolicy(ctx, in.GitHubToken, owner, repo, rel)
 	if data == nil {
 		return nil, why
 	}
 	src.data = data
-	src.where = fmt.Sprintf("`%s/%s` (default branch, via the GitHub API)", mdText(owner), mdText(repo))
+	src.where = fmt.Sprintf("%s (default branch, via the GitHub API)", markdown.Code(owner+"/"+repo))
 	return src, ""
 }
 
@@ -194,7 +194,7 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, s
 	api := diagnoseGetenv("GITHUB_API_URL")
 	if api == "" {
 		// The runner always sets it; without it we are not in a job and must not guess a host.
-		return nil, fmt.Sprintf("GITHUB_API_URL is not set, so `%s` in `%s/%s` cannot be read through the GitHub API.\n", rel, mdText(owner), mdText(repo))
+		return nil, fmt.Sprintf("GITHUB_API_URL is not set, so %s in %s cannot be read through the GitHub API.\n", markdown.Code(rel), markdown.Code(owner+"/"+repo))
 	}
 	if !strings.HasSuffix(api, "/") {
 		api += "/"
@@ -202,11 +202,11 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, s
 	// go-github re-adds Authorization on every redirect hop: bind the token to the API origin.
 	hc, err := credhttp.Bind(diagnoseHTTPClient(), api)
 	if err != nil {
-		return nil, fmt.Sprintf("GITHUB_API_URL `%s` is not usable: %s.\n", mdText(api), mdText(err.Error()))
+		return nil, fmt.Sprintf("GITHUB_API_URL %s is not usable: %s.\n", markdown.Code(api), mdText(err.Error()))
 	}
 	client, err := github.NewClient(github.WithHTTPClient(hc), github.WithAuthToken(token), github.WithURLs(&api, &api))
 	if err != nil {
-		return nil, fmt.Sprintf("Could not build a GitHub client for `%s`: %s.\n", mdText(api), mdText(err.Error()))
+		return nil, fmt.Sprintf("Could not build a GitHub client for %s: %s.\n", markdown.Code(api), mdText(err.Error()))
 	}
 	file, dir, resp, err := client.Repositories.GetContents(ctx, owner, repo, rel, nil)
 	status := 0
@@ -215,18 +215,18 @@ func fetchPolicy(ctx context.Context, token, owner, repo, rel string) ([]byte, s
 	}
 	switch {
 	case status == http.StatusNotFound:
-		return nil, fmt.Sprintf("There is no `%s` on the default branch of `%s/%s` (or the `github-token` cannot see that repository). That alone makes the server answer 404 `%s`.\n", rel, mdText(owner), mdText(repo), mdText(policy.ExchangeAnswer(policy.Legacy, policy.CodePolicyNotFound, relIdentity(rel)).Message))
+		return nil, fmt.Sprintf("There is no %s on the default branch of %s (or the `github-token` cannot see that repository). That alone makes the server answer 404 %s.\n", markdown.Code(rel), markdown.Code(owner+"/"+repo), markdown.Code(policy.ExchangeAnswer(policy.Legacy, policy.CodePolicyNotFound, relIdentity(rel)).Message))
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return nil, fmt.Sprintf("The `github-token` may not read `%s/%s` (HTTP %d). A workflow's GITHUB_TOKEN can only read its own repository; pass a token with `contents: read` on `%s/%s` to get a diagnosis.\n", mdText(owner), mdText(repo), status, mdText(owner), mdText(repo))
+		return nil, fmt.Sprintf("The `github-token` may not read %s (HTTP %d). A workflow's GITHUB_TOKEN can only read its own repository; pass a token with `contents: read` on %s to get a diagnosis.\n", markdown.Code(owner+"/"+repo), status, markdown.Code(owner+"/"+repo))
 	case err != nil:
-		return nil, fmt.Sprintf("Could not read `%s` from `%s/%s`: %s.\n", rel, mdText(owner), mdText(repo), mdText(scrub(err.Error(), token)))
+		return nil, fmt.Sprintf("Could not read %s from %s: %s.\n", markdown.Code(rel), markdown.Code(owner+"/"+repo), mdText(scrub(err.Error(), token)))
 	case file == nil || dir != nil:
-		return nil, fmt.Sprintf("`%s` in `%s/%s` is a directory, not a policy file; the server cannot read it.\n", rel, mdText(owner), mdText(repo))
+		return nil, fmt.Sprintf("%s in %s is a directory, not a policy file; the server cannot read it.\n", markdown.Code(rel), markdown.Code(owner+"/"+repo))
 	}
 	content, err := file.GetContent()
 	if err != nil || len(content) > maxPolicyBytes {
 		unreadable := policy.ExchangeAnswer(policy.Legacy, policy.CodePolicyUnreadable, relIdentity(rel))
-		return nil, fmt.Sprintf("`%s` in `%s/%s` could not be decoded (larger than 1 MB?); the server answers %d `%s` for it.\n", rel, mdText(owner), mdText(repo), unreadable.Status, mdText(unreadable.Message))
+		return nil, fmt.Sprintf("%s in %s could not be decoded (larger than 1 MB?); the server answers %d %s for it.\n", markdown.Code(rel), markdown.Code(owner+"/"+repo), unreadable.Status, markdown.Code(unreadable.Message))
 	}
 	return []byte(content), ""
 }
@@ -258,18 +258,18 @@ func serverCause(in DiagnoseInput, issuer string) (cause string, policyIrrelevan
 	if orgRepo == "" {
 		orgRepo = policy.DefaultOrgPolicyRepo
 	}
-	allowlist := fmt.Sprintf("`%s/%s/%s/%s`", mdText(owner), mdText(orgRepo), policy.PolicyDir, policy.IssuersFileName)
+	allowlist := markdown.Code(owner + "/" + orgRepo + "/" + policy.PolicyDir + "/" + policy.IssuersFileName)
 	switch policy.Classify(in.Status, in.Message) {
 	case policy.CodeIssuerNotPermitted:
-		return fmt.Sprintf("**Cause: the organization's trusted-issuer allowlist**, not the trust policy. %s is in enforce mode and does not permit this token's issuer `%s`, so the server refused before reading any trust policy. Add the issuer to `issuers` (byte-exact) or a pattern to `issuer_patterns`, or set `mode: audit` while migrating; a workflow step with `uses: octo-sts/action@v1` and `mode: lint` in `%s` checks the file before it merges.\n", allowlist, mdText(issuer), mdText(owner+"/"+orgRepo)), true
+		return fmt.Sprintf("**Cause: the organization's trusted-issuer allowlist**, not the trust policy. %s is in enforce mode and does not permit this token's issuer %s, so the server refused before reading any trust policy. Add the issuer to `issuers` (byte-exact) or a pattern to `issuer_patterns`, or set `mode: audit` while migrating; a workflow step with `uses: octo-sts/action@v1` and `mode: lint` in %s checks the file before it merges.\n", allowlist, markdown.Code(issuer), markdown.Code(owner+"/"+orgRepo)), true
 	case policy.CodeAllowlistConfig:
-		return fmt.Sprintf("**Cause: the organization's trusted-issuer allowlist is invalid**, not the trust policy. The server cannot parse or compile %s (and has no last-known-good copy), so it refuses every exchange for `%s`. Lint it with a step `uses: octo-sts/action@v1` with `mode: lint` in a workflow of `%s` (it checks the mode, at most 64 issuers and 16 patterns, lowercase scheme and host, patterns that cannot span past the host), or delete it to allow every issuer.\n", allowlist, mdText(owner), mdText(owner+"/"+orgRepo)), true
+		return fmt.Sprintf("**Cause: the organization's trusted-issuer allowlist is invalid**, not the trust policy. The server cannot parse or compile %s (and has no last-known-good copy), so it refuses every exchange for %s. Lint it with a step `uses: octo-sts/action@v1` with `mode: lint` in a workflow of %s (it checks the mode, at most 64 issuers and 16 patterns, lowercase scheme and host, patterns that cannot span past the host), or delete it to allow every issuer.\n", allowlist, markdown.Code(owner), markdown.Code(owner+"/"+orgRepo)), true
 	case policy.CodeTokenExchangeFailure:
-		return fmt.Sprintf("**Cause: GitHub refused to mint the token (422)** after the trust policy allowed it. Compare the policy's `permissions` with the permissions the Octo STS App was granted on `%s` (an App cannot hand out more than it has, and GitHub refuses levels it does not know for a permission), and for an org policy check that every `repositories` entry is a bare name the installation can access.\n", mdText(owner)), false
+		return fmt.Sprintf("**Cause: GitHub refused to mint the token (422)** after the trust policy allowed it. Compare the policy's `permissions` with the permissions the Octo STS App was granted on %s (an App cannot hand out more than it has, and GitHub refuses levels it does not know for a permission), and for an org policy check that every `repositories` entry is a bare name the installation can access.\n", markdown.Code(owner)), false
 	case policy.CodePolicyForbidden:
-		return fmt.Sprintf("**Cause: the server could not read the policy repository (403).** A current Octo STS server answers 403 when the App's installation on `%s` cannot read the repository holding the policy: grant the App access to it (installation settings → repository access). Retrying does not help.\n", mdText(owner)), true
+		return fmt.Sprintf("**Cause: the server could not read the policy repository (403).** A current Octo STS server answers 403 when the App's installation on %s cannot read the repository holding the policy: grant the App access to it (installation settings → repository access). Retrying does not help.\n", markdown.Code(owner)), true
 	case policy.CodeNoInstallation:
-		return fmt.Sprintf("**Cause: the Octo STS App has no installation on `%s`**, so the server never read a trust policy. Install the App on that account, or fix the scope's owner: the server compares it with the installation's login byte for byte, including case (this job's repository owner is `%s`).\n", mdText(owner), mdText(claimText(in.Claims, "repository_owner"))), true
+		return fmt.Sprintf("**Cause: the Octo STS App has no installation on %s**, so the server never read a trust policy. Install the App on that account, or fix the scope's owner: the server compares it with the installation's login byte for byte, including case (this job's repository owner is %s).\n", markdown.Code(owner), markdown.Code(claimText(in.Claims, "repository_owner"))), true
 	case policy.CodeBearerInvalid, policy.CodeIssuerFormat, policy.CodeProvider, policy.CodeScopeMissing, policy.CodeIdentityMissing, policy.CodeMultipleScopes:
 		return fmt.Sprintf("**Cause: the server refused the request or the token itself (%d)** before reading any trust policy, so the policy is not the problem. This job's token has `iss` %s, `sub` %s and `aud` %s; the server needs a decodable token whose `iss` is an https URL it can reach for discovery.\n", in.Status, claimCode(in.Claims, "iss"), claimCode(in.Claims, "sub"), claimCode(in.Claims, "aud")), true
 	case policy.CodeAppNotConfigured, policy.CodeAppPatternNoMatch, policy.CodeAppNoInstallation:

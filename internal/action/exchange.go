@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/octo-sts/action/internal/idtoken"
+	"github.com/octo-sts/action/internal/markdown"
 	"github.com/octo-sts/action/internal/policy"
 	"github.com/octo-sts/action/internal/secret"
 	"github.com/octo-sts/action/internal/sts"
@@ -357,12 +358,12 @@ func (rt *Runtime) handOver(in exchangeInputs, ms []minted) int {
 	for _, m := range ms {
 		fmt.Fprintf(rt.Stdout, "Got a GitHub token for %s (identity %s); token-hash %s; expires by %s\n", m.scope, m.identity, m.hash, m.expires.UTC().Format(time.RFC3339))
 		fmt.Fprintln(rt.Stdout, m.summary)
-		title := fmt.Sprintf("token for `%s`", m.scope)
+		title := "token for " + markdown.Code(m.scope)
 		if m.alias != "" {
-			title = fmt.Sprintf("token `%s` for `%s`", m.alias, m.scope)
+			title = "token " + markdown.Code(m.alias) + " for " + markdown.Code(m.scope)
 		}
-		rt.Summary(fmt.Sprintf("### ✅ octo-sts: %s\n\n| | |\n|---|---|\n| identity | `%s` |\n| domain | `%s` |\n| token-hash | `%s` |\n| attempts | %s |\n| expires by | %s |\n| lifetime | %s |\n",
-			title, m.identity, in.domain, m.hash, mdEscape(m.summary), m.expires.UTC().Format(time.RFC3339), revokeNote))
+		rt.Summary(fmt.Sprintf("### ✅ octo-sts: %s\n\n| | |\n|---|---|\n| identity | %s |\n| domain | %s |\n| token-hash | %s |\n| attempts | %s |\n| expires by | %s |\n| lifetime | %s |\n",
+			title, markdown.Code(m.identity), markdown.Code(in.domain), markdown.Code(m.hash), mdEscape(m.summary), m.expires.UTC().Format(time.RFC3339), revokeNote))
 	}
 	if in.exportEnv != "" {
 		fmt.Fprintf(rt.Stdout, "Exported it to later steps as $%s\n", in.exportEnv)
@@ -460,8 +461,8 @@ func runDebug(ctx context.Context, rt *Runtime, in exchangeInputs, req sts.Reque
 		fmt.Fprintln(rt.Stdout, "No local policy evaluator is available; compare the claims above with the trust policy.")
 	}
 	// The verdict is what debug is for: it leads, the full claims follow folded.
-	rt.Summary(fmt.Sprintf("### octo-sts debug for `%s` / `%s`\n\nNo token was requested (debug: true).\n\n%s\n<details><summary>Token claims</summary>\n\n%s\n</details>\n",
-		mdEscape(in.scope), mdEscape(in.identity), md, claimsTable(claims)))
+	rt.Summary(fmt.Sprintf("### octo-sts debug for %s / %s\n\nNo token was requested (debug: true).\n\n%s\n<details><summary>Token claims</summary>\n\n%s\n</details>\n",
+		markdown.Code(in.scope), markdown.Code(in.identity), md, claimsTable(claims)))
 	return exitOK
 }
 
